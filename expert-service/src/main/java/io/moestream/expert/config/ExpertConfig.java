@@ -1,0 +1,47 @@
+package io.moestream.expert.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The expert service's own keys. Kafka client settings are the {@code kafka.*} keys, passed to the consumers
+ * and the producer as they are (e.g. {@code kafka.linger.ms}, {@code kafka.security.protocol}).
+ */
+@ConfigMapping(prefix = "moe")
+public interface ExpertConfig {
+
+    /** The model whose expert weights this process serves. */
+    Model model();
+
+    /** Prefix of every topic and group name (e.g. {@code shadow.}) for a parallel pipeline; empty by default. */
+    Optional<String> topicPrefix();
+
+    /** Most rows one task may carry (the router's chunk limit); larger tasks go to the dead-letter topic. */
+    @WithDefault("4096")
+    int maxChunkRows();
+
+    /** What to serve and how to batch it. */
+    Expert expert();
+
+    interface Model {
+        /** Hugging Face model directory ({@code config.json} + safetensors). */
+        Path dir();
+    }
+
+    interface Expert {
+        /** {@code all} (every expert of every MoE layer) or a comma list of {@code layer:expert}, e.g. {@code 0:0,0:3}. */
+        @WithDefault("all")
+        String experts();
+
+        /** Most rows merged into one kernel call; a single task with more rows runs alone. */
+        @WithDefault("256")
+        int maxBatchRows();
+
+        /** How long to wait for more tasks after the first one when the batch is not full. */
+        @WithDefault("2ms")
+        Duration maxWait();
+    }
+}

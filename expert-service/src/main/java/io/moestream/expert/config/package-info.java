@@ -1,0 +1,2 @@
+/** The expert service's configuration keys ({@code moe.*}). */
+package io.moestream.expert.config;

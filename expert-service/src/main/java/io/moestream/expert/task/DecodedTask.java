@@ -1,0 +1,16 @@
+package io.moestream.expert.task;
+
+import io.moestream.core.tensor.Matrix;
+
+/**
+ * A validated expert task: {@code rows} is {@code [n, d_model]}, and {@code rowIndex} and {@code gateWeights}
+ * have one entry per row. {@code replyTo} is the gateway's reply topic from the record header.
+ */
+public record DecodedTask(String requestId, long seq, int layer, int expert, int[] rowIndex, float[] gateWeights,
+                          Matrix rows, String replyTo) {
+
+    /** Number of rows the kernel computes for this task. */
+    public int rowCount() {
+        return rows.rows();
+    }
+}

@@ -1,0 +1,77 @@
+package io.moestream.expert.task;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.moestream.core.tensor.InvalidTensorException;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
+import io.moestream.core.topics.Topics;
+import io.moestream.expert.selection.ExpertId;
+import io.moestream.expert.task.DecodeResult.Invalid;
+import io.moestream.expert.task.DecodeResult.Valid;
+import io.moestream.proto.v1.ExpertTask;
+import java.nio.ByteOrder;
+
+/** Decodes and validates the task records of one expert's topic; every rejection names the problem. */
+public final class ExpertTaskDecoder {
+    private final ExpertId expert;
+    private final int dModel;
+    private final int maxRows;
+
+    public ExpertTaskDecoder(ExpertId expert, int dModel, int maxRows) {
+        this.expert = expert;
+        this.dModel = dModel;
+        this.maxRows = maxRows;
+    }
+
+    /**
+     * @param value   the record value, a serialized {@link ExpertTask}; may be null (a tombstone)
+     * @param replyTo the value of the record's reply-to header, or null when it is missing
+     */
+    public DecodeResult decode(byte[] value, String replyTo) {
+        if (value == null) {
+            return new Invalid("record has no value (expected an ExpertTask)");
+        }
+        if (replyTo == null || replyTo.isBlank()) {
+            return new Invalid("missing header " + Topics.REPLY_TO_HEADER + " (the gateway's reply topic)");
+        }
+        ExpertTask task;
+        try {
+            task = ExpertTask.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            return new Invalid("undecodable ExpertTask: " + e.getMessage());
+        }
+        if (task.getRequestId().isEmpty()) {
+            return new Invalid("ExpertTask has no request_id");
+        }
+        if (task.getLayer() != expert.layer() || task.getExpert() != expert.expert()) {
+            return new Invalid("task for expert " + Integer.toUnsignedString(task.getLayer()) + ":"
+                    + Integer.toUnsignedString(task.getExpert()) + " arrived on the topic of expert " + expert);
+        }
+        if (!task.hasRows()) {
+            return new Invalid("ExpertTask has no rows tensor");
+        }
+        Matrix rows;
+        try {
+            rows = TensorMessages.fromProto(task.getRows(), dModel, maxRows);
+        } catch (InvalidTensorException e) {
+            return new Invalid("invalid rows tensor: " + e.getMessage());
+        }
+        if (task.getRowIndexCount() != rows.rows()) {
+            return new Invalid("row_index has " + task.getRowIndexCount() + " entries for " + rows.rows() + " rows");
+        }
+        if (task.getGateWeights().size() != rows.rows() * Float.BYTES) {
+            return new Invalid("gate_weights has " + task.getGateWeights().size() + " bytes, " + rows.rows()
+                    + " rows need " + rows.rows() * Float.BYTES + " (fp32 little-endian)");
+        }
+        float[] weights = new float[rows.rows()];
+        task.getGateWeights().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(weights);
+        for (int i = 0; i < weights.length; i++) {
+            if (!Float.isFinite(weights[i])) {
+                return new Invalid("gate weight of row " + i + " is " + weights[i]);
+            }
+        }
+        int[] rowIndex = task.getRowIndexList().stream().mapToInt(Integer::intValue).toArray();
+        return new Valid(new DecodedTask(task.getRequestId(), task.getSeq(), expert.layer(), expert.expert(),
+                rowIndex, weights, rows, replyTo));
+    }
+}

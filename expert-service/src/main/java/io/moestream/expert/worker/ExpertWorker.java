@@ -1,0 +1,165 @@
+package io.moestream.expert.worker;
+
+import io.moestream.core.tensor.Matrix;
+import io.moestream.expert.batching.MicroBatcher;
+import io.moestream.expert.task.DecodedTask;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * The loop of one expert on its own thread: poll, gather tasks for up to {@code maxWait} or until the batch is
+ * full, run the kernel once per micro-batch, publish the weighted results, and commit the consumed offsets
+ * only after the broker acknowledged every result and dead letter (at-least-once; the gateway drops duplicates).
+ */
+public final class ExpertWorker implements Runnable {
+    private static final Logger LOG = Logger.getLogger(ExpertWorker.class);
+    /** How long an idle poll blocks; stop() wakes it at once, so this only bounds a missed wake-up. */
+    private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+
+    private final ServedExpert expert;
+    private final Consumer<String, byte[]> consumer;
+    private final ReplyPublisher replies;
+    private final MicroBatcher batcher;
+    private final Duration maxWait;
+    private volatile boolean running = true;
+    private volatile WorkerState state = WorkerState.JOINING;
+
+    public ExpertWorker(ServedExpert expert, Consumer<String, byte[]> consumer, ReplyPublisher replies, MicroBatcher batcher,
+                        Duration maxWait) {
+        this.expert = expert;
+        this.consumer = consumer;
+        this.replies = replies;
+        this.batcher = batcher;
+        this.maxWait = maxWait;
+    }
+
+    public ServedExpert expert() {
+        return expert;
+    }
+
+    public WorkerState state() {
+        return state;
+    }
+
+    /** Asks the loop to finish its current window and close the consumer; returns at once. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void run() {
+        try (consumer) {
+            consumer.subscribe(List.of(expert.topic()), new JoinListener());
+            while (running) {
+                ConsumerRecords<String, byte[]> first = poll(IDLE_POLL);
+                if (!first.isEmpty()) {
+                    process(gather(first));
+                    commit();
+                }
+            }
+            state = WorkerState.STOPPED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            state = WorkerState.STOPPED;
+        } catch (RuntimeException e) {
+            state = WorkerState.FAILED;
+            LOG.errorf(e, "expert %s stopped after an error", expert.id());
+        }
+    }
+
+    /** Decodes the first records and keeps polling until the batch is full or {@code maxWait} has passed. */
+    private TaskWindow gather(ConsumerRecords<String, byte[]> first) {
+        TaskWindow window = new TaskWindow(expert.decoder(), replies);
+        window.add(first);
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        long left = deadline - System.nanoTime();
+        while (running && window.rows() < batcher.maxBatchRows() && left > 0) {
+            window.add(poll(Duration.ofNanos(left)));
+            left = deadline - System.nanoTime();
+        }
+        return window;
+    }
+
+    /** One kernel call per micro-batch; results go out as each batch finishes, then every ack is awaited. */
+    private void process(TaskWindow window) throws InterruptedException {
+        List<DecodedTask> tasks = window.tasks();
+        List<Future<RecordMetadata>> results = new ArrayList<>(tasks.size());
+        for (List<DecodedTask> batch : batcher.batches(tasks)) {
+            // batches keep the tasks' order, so the next output always belongs to task number results.size()
+            for (Matrix weighted : batcher.forward(batch, expert.kernel())) {
+                results.add(replies.result(tasks.get(results.size()), weighted));
+            }
+        }
+        List<Future<RecordMetadata>> deadLetters = new ArrayList<>(window.deadLetters());
+        for (int i = 0; i < results.size(); i++) {
+            try {
+                results.get(i).get();
+            } catch (ExecutionException e) {
+                // the producer has already retried for delivery.timeout.ms: keep the task for replay instead of blocking
+                deadLetters.add(replies.deadLetter(window.source(i),
+                        "could not publish the result to " + tasks.get(i).replyTo() + ": " + e.getCause()));
+            }
+        }
+        for (Future<RecordMetadata> deadLetter : deadLetters) {
+            try {
+                deadLetter.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the dead-letter topic cannot be written; stopping rather than lose tasks",
+                        e.getCause());
+            }
+        }
+    }
+
+    private ConsumerRecords<String, byte[]> poll(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (WakeupException e) {
+            // stop() woke the consumer: end this poll, keep what is already in hand
+            return ConsumerRecords.empty();
+        }
+    }
+
+    private void commit() {
+        try {
+            consumer.commitSync();
+        } catch (WakeupException e) {
+            // stop() arrived during the commit; the wake-up is spent, so the second attempt runs to completion
+            consumer.commitSync();
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            LOG.warnf("expert %s lost partitions before committing; their tasks will be answered again (%s)",
+                    expert.id(), e.getMessage());
+        }
+    }
+
+    /** Marks the worker serving once it is in its group; logs the first assignment only. */
+    private final class JoinListener implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (state == WorkerState.JOINING) {
+                state = WorkerState.SERVING;
+                LOG.infof("expert %s serving: topic %s, partitions %s", expert.id(), expert.topic(),
+                        partitions.stream().map(TopicPartition::partition).sorted().toList());
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // nothing to hand over: a window in hand is still answered, and if its commit then fails the new
+            // owner answers those tasks again; the gateway drops the duplicates
+        }
+    }
+}

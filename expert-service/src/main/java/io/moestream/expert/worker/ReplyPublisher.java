@@ -1,0 +1,53 @@
+package io.moestream.expert.worker;
+
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
+import io.moestream.core.topics.Topics;
+import io.moestream.expert.task.DecodedTask;
+import io.moestream.proto.v1.DType;
+import io.moestream.proto.v1.ExpertResult;
+import io.moestream.proto.v1.Reply;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/** Writes what the workers produce through the process's one producer: results to reply topics, rejects to the DLQ. */
+public final class ReplyPublisher {
+    private final Producer<String, byte[]> producer;
+    private final String deadLetterTopic;
+
+    public ReplyPublisher(Producer<String, byte[]> producer, Topics topics) {
+        this.producer = producer;
+        this.deadLetterTopic = topics.deadLetters();
+    }
+
+    /** Sends {@code Reply{result}} keyed by request id to the task's reply topic; the future completes on the broker's ack. */
+    public Future<RecordMetadata> result(DecodedTask task, Matrix weighted) {
+        ExpertResult.Builder result = ExpertResult.newBuilder()
+                .setRequestId(task.requestId())
+                .setSeq(task.seq())
+                .setLayer(task.layer())
+                .setExpert(task.expert())
+                .setWeighted(TensorMessages.toProto(weighted, DType.FP32));
+        for (int row : task.rowIndex()) {
+            result.addRowIndex(row);
+        }
+        byte[] value = Reply.newBuilder().setResult(result).build().toByteArray();
+        return producer.send(new ProducerRecord<>(task.replyTo(), task.requestId(), value));
+    }
+
+    /** Sends the record as it arrived to the dead-letter topic, with the reason and its source topic in headers. */
+    public Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        headers.remove(Topics.DLQ_REASON_HEADER);
+        headers.remove(Topics.DLQ_SOURCE_HEADER);
+        headers.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DLQ_SOURCE_HEADER, record.topic().getBytes(StandardCharsets.UTF_8));
+        return producer.send(new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers));
+    }
+}

@@ -1,0 +1,185 @@
+package io.moestream.expert.worker;
+
+import static io.moestream.core.testing.TestTensors.gaussian;
+import static io.moestream.expert.testing.Tasks.task;
+import static io.moestream.expert.testing.Tasks.weights;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moestream.core.kernel.NaiveSwiGluExpert;
+import io.moestream.core.model.ExpertWeights;
+import io.moestream.core.topics.Topics;
+import io.moestream.expert.batching.MicroBatcher;
+import io.moestream.expert.selection.ExpertId;
+import io.moestream.expert.task.ExpertTaskDecoder;
+import io.moestream.proto.v1.Reply;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The worker loop against Kafka's in-memory consumer and producer, whose acks the test hands out one by one. */
+class ExpertWorkerTest {
+    private static final int D_MODEL = 4;
+    private static final ExpertId EXPERT = new ExpertId(0, 2);
+    private static final Topics TOPICS = Topics.DEFAULT;
+    private static final TopicPartition PARTITION = new TopicPartition(TOPICS.expert(0, 2), 0);
+    private static final String REPLY = "moe.replies.gw";
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockProducer<String, byte[]> producer =
+            new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    private ExpertWorker worker;
+    private Thread thread;
+
+    @BeforeEach
+    void startWorker() {
+        ExpertWeights weights = new ExpertWeights(gaussian(6, D_MODEL, 1L), gaussian(D_MODEL, 6, 2L), gaussian(6, D_MODEL, 3L));
+        ServedExpert expert = new ServedExpert(EXPERT, PARTITION.topic(), new NaiveSwiGluExpert(weights),
+                new ExpertTaskDecoder(EXPERT, D_MODEL, 16));
+        worker = new ExpertWorker(expert, consumer, new ReplyPublisher(producer, TOPICS), new MicroBatcher(16), Duration.ZERO);
+        consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
+        thread = new Thread(worker, "worker-under-test");
+    }
+
+    @AfterEach
+    void stopWorker() throws InterruptedException {
+        worker.stop();
+        thread.join(DEADLINE.toMillis());
+    }
+
+    @Test
+    void shouldCommitOnlyAfterTheBrokerAcknowledgedEveryResult() {
+        // given
+        deliver(record(0, "r1", task("r1", 0, 2, gaussian(2, D_MODEL, 4L), weights(2, 1)).build().toByteArray()),
+                record(1, "r2", task("r2", 0, 2, gaussian(3, D_MODEL, 5L), weights(3, 2)).build().toByteArray()));
+
+        // when
+        thread.start();
+        await(() -> producer.history().size() == 2);
+
+        // then: results are out, but nothing is committed before their acks
+        assertThat(committed()).isNull();
+        assertThat(worker.state()).isEqualTo(WorkerState.SERVING);
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsOnly(REPLY);
+        assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("r1", "r2");
+        producer.completeNext();
+        assertThat(committed()).isNull();
+        producer.completeNext();
+        await(() -> committed() != null);
+        assertThat(committed().offset()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldDeadLetterAnInvalidTaskAndAnswerTheNextOne() throws Exception {
+        // given
+        deliver(record(0, "junk", new byte[] {(byte) 0xff, (byte) 0xff}),
+                record(1, "r1", task("r1", 0, 2, gaussian(1, D_MODEL, 6L), weights(1, 3)).build().toByteArray()));
+
+        // when
+        thread.start();
+        await(() -> producer.history().size() == 2);
+        producer.completeNext();
+        producer.completeNext();
+
+        // then
+        ProducerRecord<String, byte[]> letter = producer.history().get(0);
+        assertThat(letter.topic()).isEqualTo(TOPICS.deadLetters());
+        assertThat(letter.key()).isEqualTo("junk");
+        assertThat(letter.value()).containsExactly(0xff, 0xff);
+        assertThat(header(letter, Topics.DLQ_REASON_HEADER)).contains("undecodable ExpertTask");
+        assertThat(header(letter, Topics.DLQ_SOURCE_HEADER)).isEqualTo(PARTITION.topic());
+        ProducerRecord<String, byte[]> result = producer.history().get(1);
+        assertThat(result.topic()).isEqualTo(REPLY);
+        assertThat(Reply.parseFrom(result.value()).getResult().getRequestId()).isEqualTo("r1");
+        await(() -> committed() != null);
+        assertThat(committed().offset()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldDeadLetterATaskWhoseResultTheBrokerRefused() {
+        // given
+        deliver(record(0, "r1", task("r1", 0, 2, gaussian(1, D_MODEL, 7L), weights(1, 4)).build().toByteArray()));
+
+        // when
+        thread.start();
+        await(() -> producer.history().size() == 1);
+        producer.errorNext(new TimeoutException("reply topic gone"));
+        await(() -> producer.history().size() == 2);
+
+        // then
+        ProducerRecord<String, byte[]> letter = producer.history().get(1);
+        assertThat(letter.topic()).isEqualTo(TOPICS.deadLetters());
+        assertThat(header(letter, Topics.DLQ_REASON_HEADER)).contains("could not publish the result to " + REPLY, "reply topic gone");
+        assertThat(committed()).isNull();
+        producer.completeNext();
+        await(() -> committed() != null);
+        assertThat(committed().offset()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseTheConsumerWhenStopped() throws InterruptedException {
+        deliver();
+        thread.start();
+        await(() -> worker.state() == WorkerState.SERVING);
+
+        worker.stop();
+        thread.join(DEADLINE.toMillis());
+
+        assertThat(thread.isAlive()).isFalse();
+        assertThat(consumer.closed()).isTrue();
+        assertThat(worker.state()).isEqualTo(WorkerState.STOPPED);
+    }
+
+    /** On the worker's first poll: join the group with the partition, then find these records on it. */
+    @SafeVarargs
+    private void deliver(ConsumerRecord<String, byte[]>... records) {
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(Set.of(PARTITION));
+            for (ConsumerRecord<String, byte[]> record : records) {
+                consumer.addRecord(record);
+            }
+        });
+    }
+
+    private static ConsumerRecord<String, byte[]> record(long offset, String key, byte[] value) {
+        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>(PARTITION.topic(), PARTITION.partition(), offset, key, value);
+        record.headers().add(Topics.REPLY_TO_HEADER, REPLY.getBytes(UTF_8));
+        return record;
+    }
+
+    private OffsetAndMetadata committed() {
+        return consumer.committed(Set.of(PARTITION)).get(PARTITION);
+    }
+
+    private static String header(ProducerRecord<String, byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), UTF_8);
+    }
+
+    /** Waits, in short sleeps, for the worker thread to reach a state the test can observe. */
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within %s", DEADLINE).isLessThan(deadline);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting", e);
+            }
+        }
+    }
+}

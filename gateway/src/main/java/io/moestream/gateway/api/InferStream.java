@@ -1,0 +1,177 @@
+package io.moestream.gateway.api;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
+import io.moestream.gateway.reassembly.ChunkKey;
+import io.moestream.gateway.reassembly.ChunkOwner;
+import io.moestream.gateway.reassembly.ExpiredChunk;
+import io.moestream.gateway.validation.ChunkValidator;
+import io.moestream.gateway.validation.InvalidChunkException;
+import io.moestream.gateway.validation.ValidChunk;
+import io.moestream.proto.v1.DType;
+import io.moestream.proto.v1.InferChunk;
+import io.moestream.proto.v1.InferResult;
+import io.moestream.proto.v1.Tensor;
+import io.moestream.proto.v1.TokenChunk;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Infer call. Chunks come in on the gRPC thread; completions come from the reply listener, expiries from the
+ * deadline timer and publish failures from the producer: every state change and every call on the response
+ * observer happens under this object's lock, so responses are serialized. Flow control: the call asks gRPC for at
+ * most {@code maxInFlightChunks} chunks up front and for one more each time a chunk is answered.
+ */
+final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
+
+    /** A published chunk waiting for its output. */
+    private record SentChunk(ChunkKey key, DType dtype, long publishedNanos) {
+    }
+
+    private final InferStreams shared;
+    private final ServerCallStreamObserver<InferResult> responses;
+    private final ChunkValidator validator;
+    private final OrderedReplies<InferResult> replies = new OrderedReplies<>();
+    private final Map<Long, SentChunk> sent = new HashMap<>();
+    private boolean inputClosed;
+    private boolean finished;
+
+    InferStream(InferStreams shared, ServerCallStreamObserver<InferResult> responses, ChunkValidator validator) {
+        this.shared = shared;
+        this.responses = responses;
+        this.validator = validator;
+    }
+
+    @Override
+    public void onNext(InferChunk chunk) {
+        ValidChunk valid;
+        synchronized (this) {
+            if (inputClosed || finished) {
+                return;
+            }
+            try {
+                valid = validator.check(chunk);
+            } catch (InvalidChunkException e) {
+                inputClosed = true;
+                replies.endAfterPending(e.status());
+                flush();
+                return;
+            }
+            register(valid);
+        }
+        // Outside the lock: a producer waiting for buffer space must not hold up this stream's answers.
+        shared.publisher().publish(tokenChunk(valid, chunk), e -> publishFailed(valid.seq(), e));
+    }
+
+    @Override
+    public synchronized void onError(Throwable clientError) {
+        abandon();
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+        inputClosed = true;
+        replies.endAfterPending(Status.OK);
+        flush();
+    }
+
+    /** The client cancelled the call or went away. */
+    synchronized void cancelled() {
+        abandon();
+    }
+
+    @Override
+    public synchronized void chunkCompleted(ChunkKey key, Matrix output) {
+        SentChunk chunk = sent.remove(key.seq());
+        if (finished || chunk == null) {
+            return;
+        }
+        shared.metrics().chunkCompleted(System.nanoTime() - chunk.publishedNanos());
+        replies.complete(key.seq(), InferResult.newBuilder()
+                .setRequestId(key.requestId())
+                .setSeq(key.seq())
+                .setLayer(key.layer())
+                .setOutput(TensorMessages.toProto(output, chunk.dtype()))
+                .build());
+        flush();
+    }
+
+    @Override
+    public synchronized void chunkExpired(ExpiredChunk<ChunkOwner> expired) {
+        ChunkKey key = expired.key();
+        if (finished || sent.remove(key.seq()) == null) {
+            return;
+        }
+        replies.fail(key.seq(), Status.DEADLINE_EXCEEDED.withDescription(key + " not answered within "
+                + shared.settings().chunkDeadline().toMillis() + " ms: " + expired.whatIsMissing()));
+        flush();
+    }
+
+    private synchronized void publishFailed(long seq, Exception e) {
+        SentChunk chunk = sent.remove(seq);
+        if (finished || chunk == null) {
+            return;
+        }
+        shared.reassembler().drop(List.of(chunk.key()));
+        replies.fail(seq, Status.UNAVAILABLE.withDescription(
+                chunk.key() + " could not be published: " + e.getMessage()).withCause(e));
+        flush();
+    }
+
+    private void register(ValidChunk valid) {
+        ChunkKey key = new ChunkKey(valid.requestId(), valid.seq(), valid.layer());
+        long now = System.nanoTime();
+        replies.expect(valid.seq());
+        sent.put(valid.seq(), new SentChunk(key, valid.dtype(), now));
+        // Registered before publishing: the first replies can come back before send() returns.
+        shared.reassembler().expect(key, valid.hidden().rows(), now + shared.settings().chunkDeadline().toNanos(), this);
+    }
+
+    private static TokenChunk tokenChunk(ValidChunk valid, InferChunk received) {
+        // FP32 input is already in the wire format of the token topic: pass its bytes on without re-encoding.
+        Tensor hidden = valid.dtype() == DType.FP32 ? received.getHidden() : TensorMessages.toProto(valid.hidden(), DType.FP32);
+        return TokenChunk.newBuilder()
+                .setRequestId(valid.requestId())
+                .setSeq(valid.seq())
+                .setLayer(valid.layer())
+                .setHidden(hidden)
+                .build();
+    }
+
+    private void flush() {
+        OrderedReplies.Release<InferResult> release = replies.drain();
+        for (InferResult answer : release.answers()) {
+            responses.onNext(answer);
+            if (!inputClosed) {
+                responses.request(1);
+            }
+        }
+        release.end().ifPresent(status -> {
+            release();
+            if (status.isOk()) {
+                responses.onCompleted();
+            } else {
+                responses.onError(status.asRuntimeException());
+            }
+        });
+    }
+
+    private void abandon() {
+        if (!finished) {
+            release();
+        }
+    }
+
+    /** Ends this stream's claims: pending chunks are dropped (their late replies are ignored) and the request id freed. */
+    private void release() {
+        finished = true;
+        inputClosed = true;
+        shared.reassembler().drop(sent.values().stream().map(SentChunk::key).toList());
+        sent.clear();
+        validator.claimedRequestId().ifPresent(shared.activeRequests()::release);
+    }
+}

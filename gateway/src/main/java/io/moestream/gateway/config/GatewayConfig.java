@@ -1,0 +1,45 @@
+package io.moestream.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The gateway's {@code moe.*} configuration keys. */
+@ConfigMapping(prefix = "moe")
+public interface GatewayConfig {
+
+    /** The model the gateway serves. */
+    Model model();
+
+    /** Prefix of every topic name ({@code moe.tokens} becomes {@code <prefix>moe.tokens}); empty by default. */
+    Optional<String> topicPrefix();
+
+    /** Largest number of rows accepted in one chunk; a bigger chunk ends its stream with INVALID_ARGUMENT. */
+    @WithDefault("4096")
+    int maxChunkRows();
+
+    /** Settings of this gateway instance. */
+    Gateway gateway();
+
+    /** {@code moe.model.*} */
+    interface Model {
+        /** Directory of the model in Hugging Face layout ({@code config.json} + safetensors). */
+        Path dir();
+    }
+
+    /** {@code moe.gateway.*} */
+    interface Gateway {
+        /** Name of this instance; its reply topic is {@code moe.replies.<id>}. A random short id when unset. */
+        Optional<String> instanceId();
+
+        /** Time a chunk may take from publish to its last expert result before its stream ends with DEADLINE_EXCEEDED. */
+        @WithDefault("30s")
+        Duration chunkDeadline();
+
+        /** Most chunks of one stream that may be pending (received, not yet answered) at once. */
+        @WithDefault("32")
+        int maxInFlightChunks();
+    }
+}

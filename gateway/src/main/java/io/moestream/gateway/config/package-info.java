@@ -1,0 +1,2 @@
+/** The gateway's configuration keys ({@code moe.*}) as a typed Quarkus config mapping. */
+package io.moestream.gateway.config;

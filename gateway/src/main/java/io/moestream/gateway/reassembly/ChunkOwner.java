@@ -1,0 +1,13 @@
+package io.moestream.gateway.reassembly;
+
+import io.moestream.core.tensor.Matrix;
+
+/** The stream that waits for a chunk; told when the chunk completes or expires. */
+public interface ChunkOwner {
+
+    /** The chunk's output {@code [rows, d_model]}, FP32, is complete. */
+    void chunkCompleted(ChunkKey key, Matrix output);
+
+    /** The chunk's deadline passed before it was complete. */
+    void chunkExpired(ExpiredChunk<ChunkOwner> expired);
+}

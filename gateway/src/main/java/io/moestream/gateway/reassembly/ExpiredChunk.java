@@ -1,0 +1,22 @@
+package io.moestream.gateway.reassembly;
+
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.stream.Collectors;
+
+/**
+ * A chunk whose deadline passed before it was complete.
+ *
+ * @param missingExperts the experts of the route manifest that did not answer; empty when no manifest came
+ */
+public record ExpiredChunk<O>(ChunkKey key, O owner, Optional<SortedSet<Integer>> missingExperts) {
+
+    /** What the chunk waited for, naming experts as {@code L{layer}.e{expert}} like their topics. */
+    public String whatIsMissing() {
+        return missingExperts
+                .map(missing -> "no result from experts " + missing.stream()
+                        .map(e -> "L" + key.layer() + ".e" + e)
+                        .collect(Collectors.joining(", ")))
+                .orElse("no route manifest from the router");
+    }
+}

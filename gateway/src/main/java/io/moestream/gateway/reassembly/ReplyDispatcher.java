@@ -1,0 +1,79 @@
+package io.moestream.gateway.reassembly;
+
+import io.moestream.core.tensor.InvalidTensorException;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
+import io.moestream.gateway.metrics.GatewayMetrics;
+import io.moestream.proto.v1.ExpertResult;
+import io.moestream.proto.v1.Reply;
+import io.moestream.proto.v1.RouteManifest;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/** Feeds the replies read from the gateway's reply topic into the reassembler and tells owners what came of it. */
+public final class ReplyDispatcher {
+    private static final Logger LOG = Logger.getLogger(ReplyDispatcher.class);
+
+    private final Reassembler<ChunkOwner> reassembler;
+    private final int dModel;
+    private final int maxChunkRows;
+    private final GatewayMetrics metrics;
+
+    public ReplyDispatcher(Reassembler<ChunkOwner> reassembler, int dModel, int maxChunkRows, GatewayMetrics metrics) {
+        this.reassembler = reassembler;
+        this.dModel = dModel;
+        this.maxChunkRows = maxChunkRows;
+        this.metrics = metrics;
+    }
+
+    /** Applies one reply; called by the reply listener's thread. */
+    public void onReply(Reply reply) {
+        ReplyOutcome<ChunkOwner> outcome = switch (reply.getBodyCase()) {
+            case MANIFEST -> onManifest(reply.getManifest());
+            case RESULT -> onResult(reply.getResult());
+            case BODY_NOT_SET -> new ReplyOutcome.Ignored<>(IgnoreReason.MALFORMED, "reply with neither manifest nor result");
+        };
+        settle(outcome);
+    }
+
+    /** Reports a record of the reply topic that is not a Reply at all. */
+    public void onUnreadable(String why) {
+        settle(new ReplyOutcome.Ignored<>(IgnoreReason.MALFORMED, why));
+    }
+
+    /** Ends every chunk whose deadline has passed; called by the deadline timer. */
+    public void expire(long nowNanos) {
+        List<ExpiredChunk<ChunkOwner>> expired = reassembler.expire(nowNanos);
+        for (ExpiredChunk<ChunkOwner> chunk : expired) {
+            chunk.owner().chunkExpired(chunk);
+        }
+    }
+
+    private ReplyOutcome<ChunkOwner> onManifest(RouteManifest m) {
+        ChunkKey key = new ChunkKey(m.getRequestId(), m.getSeq(), m.getLayer());
+        int[] experts = m.getExpertsList().stream().mapToInt(Integer::intValue).toArray();
+        return reassembler.onManifest(key, m.getRows(), experts);
+    }
+
+    private ReplyOutcome<ChunkOwner> onResult(ExpertResult r) {
+        ChunkKey key = new ChunkKey(r.getRequestId(), r.getSeq(), r.getLayer());
+        Matrix weighted;
+        try {
+            weighted = TensorMessages.fromProto(r.getWeighted(), dModel, maxChunkRows);
+        } catch (InvalidTensorException e) {
+            return new ReplyOutcome.Ignored<>(IgnoreReason.MALFORMED,
+                    "result of expert " + r.getExpert() + " for " + key + ": " + e.getMessage());
+        }
+        int[] rowIndex = r.getRowIndexList().stream().mapToInt(Integer::intValue).toArray();
+        return reassembler.onResult(key, r.getExpert(), rowIndex, weighted);
+    }
+
+    private void settle(ReplyOutcome<ChunkOwner> outcome) {
+        if (outcome instanceof ReplyOutcome.Completed<ChunkOwner> done) {
+            done.owner().chunkCompleted(done.key(), done.output());
+        } else if (outcome instanceof ReplyOutcome.Ignored<ChunkOwner> ignored) {
+            metrics.replyIgnored(ignored.reason());
+            LOG.debugf("reply ignored (%s): %s", ignored.reason(), ignored.detail());
+        }
+    }
+}

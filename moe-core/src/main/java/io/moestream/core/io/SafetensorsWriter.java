@@ -1,0 +1,100 @@
+package io.moestream.core.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorCodec;
+import io.moestream.proto.v1.DType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Writes safetensors files of 2-D tensors in FP32, FP16 or BF16. */
+public final class SafetensorsWriter {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Name and shape of one tensor, known before its data so the header can be written first. */
+    public record TensorHeader(String name, int rows, int cols) {
+    }
+
+    private SafetensorsWriter() {
+    }
+
+    /** Writes {@code tensors} (in the map's iteration order) to {@code file} as {@code dtype}. */
+    public static void write(Path file, Map<String, Matrix> tensors, DType dtype) {
+        List<TensorHeader> headers = tensors.entrySet().stream()
+                .map(e -> new TensorHeader(e.getKey(), e.getValue().rows(), e.getValue().cols()))
+                .toList();
+        write(file, headers, tensors::get, dtype);
+    }
+
+    /**
+     * Streams tensors to {@code file}: the header comes from {@code headers}, then {@code source} is asked for
+     * each tensor in that order, so only one tensor needs to be in memory at a time.
+     */
+    public static void write(Path file, List<TensorHeader> headers, Function<String, Matrix> source, DType dtype) {
+        int elementSize = TensorCodec.elementSize(dtype);
+        byte[] header = header(headers, dtype, elementSize);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer prefix = ByteBuffer.allocate(Long.BYTES + header.length).order(ByteOrder.LITTLE_ENDIAN);
+            writeFully(channel, prefix.putLong(header.length).put(header).flip());
+            for (TensorHeader h : headers) {
+                Matrix m = source.apply(h.name());
+                if (m == null || m.rows() != h.rows() || m.cols() != h.cols()) {
+                    throw new IllegalArgumentException("tensor " + h.name() + " should be [" + h.rows() + ", "
+                            + h.cols() + "] but is " + m);
+                }
+                writeFully(channel, ByteBuffer.wrap(TensorCodec.encode(m.data(), dtype)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static byte[] header(List<TensorHeader> headers, DType dtype, int elementSize) {
+        ObjectNode root = JSON.createObjectNode();
+        root.putObject("__metadata__").put("format", "pt");
+        long offset = 0;
+        for (TensorHeader h : headers) {
+            long end = offset + (long) h.rows() * h.cols() * elementSize;
+            ObjectNode entry = root.putObject(h.name());
+            entry.put("dtype", safetensorsDType(dtype));
+            entry.putArray("shape").add(h.rows()).add(h.cols());
+            entry.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        try {
+            String json = JSON.writeValueAsString(root);
+            // pad with spaces so the data section starts 8-byte aligned
+            int padding = (8 - json.getBytes(StandardCharsets.UTF_8).length % 8) % 8;
+            return (json + " ".repeat(padding)).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a safetensors header", e);
+        }
+    }
+
+    private static String safetensorsDType(DType dtype) {
+        return switch (dtype) {
+            case FP32 -> "F32";
+            case FP16 -> "F16";
+            case BF16 -> "BF16";
+            default -> throw new IllegalArgumentException("unknown dtype " + dtype);
+        };
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+}

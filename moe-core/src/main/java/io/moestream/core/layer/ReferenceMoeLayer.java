@@ -1,0 +1,85 @@
+package io.moestream.core.layer;
+
+import io.moestream.core.kernel.GateScorer;
+import io.moestream.core.kernel.OpenBlasSwiGluExpert;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.routing.ExpertAssignment;
+import io.moestream.core.routing.MixtralRouting;
+import io.moestream.core.routing.Routing;
+import io.moestream.core.routing.RoutingPolicy;
+import io.moestream.core.tensor.Matrix;
+
+/**
+ * One MoE layer computed in one process: the result every distributed path is compared against. In the
+ * order of the math: logits, routing, then each expert that got rows runs once over all of them, and its
+ * gate-weighted outputs are added into the rows they came from. No token is dropped and nothing is padded.
+ * Expert kernels are created on first use and freed by {@link #close()}. One thread at a time.
+ */
+public final class ReferenceMoeLayer implements AutoCloseable {
+    private final MoeModel model;
+    private final int layer;
+    private final GateScorer gate;
+    private final RoutingPolicy routing;
+    private final OpenBlasSwiGluExpert[] experts;
+
+    public ReferenceMoeLayer(MoeModel model, int layer) {
+        this.model = model;
+        this.layer = layer;
+        this.gate = new GateScorer(model.gate(layer));
+        this.routing = new MixtralRouting(model.config().topK());
+        this.experts = new OpenBlasSwiGluExpert[model.config().numExperts()];
+    }
+
+    /** y: (rows, d_model) = Σ_i gate_i · E_i(x) over each row's chosen experts. */
+    public Matrix forward(Matrix x) {
+        return forwardWithStats(x).output();
+    }
+
+    public LayerOutput forwardWithStats(Matrix x) {
+        int dModel = model.config().dModel();
+        if (x.cols() != dModel) {
+            throw new IllegalArgumentException("input has " + x.cols() + " columns, the model's d_model is " + dModel);
+        }
+        // router_logits: (rows, n_experts)
+        Matrix logits = gate.logits(x);
+        Routing routed = routing.route(logits);
+        float[] y = new float[x.rows() * dModel];
+        long[] tokensPerExpert = new long[experts.length];
+        for (ExpertAssignment assignment : routed.byExpert()) {
+            // expert_out: (assigned rows, d_model), scaled by each row's gate weight
+            Matrix expertOut = expert(assignment.expert())
+                    .forward(x.gatherRows(assignment.rowIndex()))
+                    .scaleRows(assignment.gateWeights());
+            scatterAdd(expertOut, assignment.rowIndex(), y, dModel);
+            tokensPerExpert[assignment.expert()] = assignment.rowIndex().length;
+        }
+        return new LayerOutput(new Matrix(x.rows(), dModel, y), tokensPerExpert);
+    }
+
+    @Override
+    public void close() {
+        for (int e = 0; e < experts.length; e++) {
+            if (experts[e] != null) {
+                experts[e].close();
+                experts[e] = null;
+            }
+        }
+    }
+
+    private OpenBlasSwiGluExpert expert(int e) {
+        if (experts[e] == null) {
+            experts[e] = new OpenBlasSwiGluExpert(model.expert(layer, e));
+        }
+        return experts[e];
+    }
+
+    private static void scatterAdd(Matrix rows, int[] rowIndex, float[] target, int cols) {
+        for (int i = 0; i < rowIndex.length; i++) {
+            int from = i * cols;
+            int to = rowIndex[i] * cols;
+            for (int c = 0; c < cols; c++) {
+                target[to + c] += rows.data()[from + c];
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.moestream.core.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.moestream.core.io.SafetensorsWriter;
+import io.moestream.core.io.SafetensorsWriter.TensorHeader;
+import io.moestream.core.io.TensorStore;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.proto.v1.DType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Writes a seeded random MoE model in Hugging Face Mixtral layout: {@code config.json} and an F32
+ * {@code model.safetensors} holding only the MoE tensors. Weights are Gaussian scaled by
+ * {@code 1/sqrt(fan_in)}, so unit-scale inputs give outputs of order one. Each tensor has its own
+ * seed derived from the spec's seed and its position, and tensors are streamed to disk one at a time.
+ */
+public final class ModelGenerator {
+    private ModelGenerator() {
+    }
+
+    public static void generate(Path outDir, ModelSpec spec) {
+        MoeConfig config = spec.config();
+        try {
+            Files.createDirectories(outDir);
+            writeConfig(outDir.resolve(MoeConfig.CONFIG_FILE), config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the model config into " + outDir, e);
+        }
+        List<TensorHeader> headers = tensorHeaders(config);
+        Map<String, TensorHeader> byName = new HashMap<>();
+        Map<String, Long> seeds = new HashMap<>();
+        Random seedSource = new Random(spec.seed());
+        for (TensorHeader h : headers) {
+            byName.put(h.name(), h);
+            seeds.put(h.name(), seedSource.nextLong());
+        }
+        SafetensorsWriter.write(outDir.resolve(TensorStore.SINGLE_FILE), headers,
+                name -> gaussian(byName.get(name), seeds.get(name)), DType.FP32);
+    }
+
+    private static List<TensorHeader> tensorHeaders(MoeConfig c) {
+        List<TensorHeader> headers = new ArrayList<>();
+        for (int layer = 0; layer < c.numLayers(); layer++) {
+            headers.add(new TensorHeader(MixtralTensorNames.gate(layer), c.numExperts(), c.dModel()));
+            for (int e = 0; e < c.numExperts(); e++) {
+                headers.add(new TensorHeader(MixtralTensorNames.expert(layer, e, "w1"), c.dFf(), c.dModel()));
+                headers.add(new TensorHeader(MixtralTensorNames.expert(layer, e, "w2"), c.dModel(), c.dFf()));
+                headers.add(new TensorHeader(MixtralTensorNames.expert(layer, e, "w3"), c.dFf(), c.dModel()));
+            }
+        }
+        return headers;
+    }
+
+    /** Gaussian {@code [rows, cols]} scaled by {@code 1/sqrt(cols)}: every weight here maps cols inputs to one output. */
+    private static Matrix gaussian(TensorHeader h, long seed) {
+        Random random = new Random(seed);
+        double scale = 1.0 / Math.sqrt(h.cols());
+        float[] data = new float[Math.multiplyExact(h.rows(), h.cols())];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) (random.nextGaussian() * scale);
+        }
+        return new Matrix(h.rows(), h.cols(), data);
+    }
+
+    private static void writeConfig(Path file, MoeConfig c) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("architectures", List.of("MixtralForCausalLM"));
+        json.put("model_type", MoeConfig.MIXTRAL);
+        json.put("hidden_size", c.dModel());
+        json.put("intermediate_size", c.dFf());
+        json.put("num_local_experts", c.numExperts());
+        json.put("num_experts_per_tok", c.topK());
+        json.put("num_hidden_layers", c.numLayers());
+        json.put("torch_dtype", "float32");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+    }
+}

@@ -1,0 +1,84 @@
+package io.moestream.core.model;
+
+import io.moestream.core.io.TensorStore;
+import io.moestream.core.tensor.Matrix;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The MoE tensors of a model directory (Hugging Face layout) with its config. A checkpoint that holds only
+ * the MoE tensors is valid; a layer counts as a MoE layer when its gate tensor is present. Tensors are read
+ * on each call and their shapes checked against the config. Safe for concurrent reads.
+ */
+public final class MoeModel implements AutoCloseable {
+    private final Path modelDir;
+    private final MoeConfig config;
+    private final TensorStore store;
+    private final SortedSet<Integer> moeLayers;
+
+    private MoeModel(Path modelDir, MoeConfig config, TensorStore store) {
+        this.modelDir = modelDir;
+        this.config = config;
+        this.store = store;
+        SortedSet<Integer> layers = new TreeSet<>();
+        for (int layer = 0; layer < config.numLayers(); layer++) {
+            if (store.contains(MixtralTensorNames.gate(layer))) {
+                layers.add(layer);
+            }
+        }
+        this.moeLayers = Collections.unmodifiableSortedSet(layers);
+    }
+
+    public static MoeModel open(Path modelDir) {
+        MoeConfig config = MoeConfig.read(modelDir);
+        TensorStore store = TensorStore.open(modelDir);
+        MoeModel model = new MoeModel(modelDir, config, store);
+        if (model.moeLayers.isEmpty()) {
+            store.close();
+            throw new IllegalArgumentException("no MoE gate tensor (" + MixtralTensorNames.gate(0)
+                    + " or another layer's) in " + modelDir);
+        }
+        return model;
+    }
+
+    public MoeConfig config() {
+        return config;
+    }
+
+    public SortedSet<Integer> moeLayers() {
+        return moeLayers;
+    }
+
+    /** The router weight {@code [n_experts, d_model]} of {@code layer}. */
+    public Matrix gate(int layer) {
+        return load(MixtralTensorNames.gate(layer), config.numExperts(), config.dModel());
+    }
+
+    /** The three projections of one expert. */
+    public ExpertWeights expert(int layer, int expert) {
+        if (expert < 0 || expert >= config.numExperts()) {
+            throw new IllegalArgumentException(
+                    "expert " + expert + " is outside [0, " + config.numExperts() + ") of " + modelDir);
+        }
+        return new ExpertWeights(
+                load(MixtralTensorNames.expert(layer, expert, "w1"), config.dFf(), config.dModel()),
+                load(MixtralTensorNames.expert(layer, expert, "w2"), config.dModel(), config.dFf()),
+                load(MixtralTensorNames.expert(layer, expert, "w3"), config.dFf(), config.dModel()));
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    private Matrix load(String name, int rows, int cols) {
+        Matrix m = store.matrix(name);
+        if (m.rows() != rows || m.cols() != cols) {
+            throw new IllegalArgumentException(name + " has shape [" + m.rows() + ", " + m.cols() + "] but "
+                    + MoeConfig.CONFIG_FILE + " implies [" + rows + ", " + cols + "] in " + modelDir);
+        }
+        return m;
+    }
+}

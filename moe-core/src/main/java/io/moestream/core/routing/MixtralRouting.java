@@ -1,0 +1,80 @@
+package io.moestream.core.routing;
+
+import io.moestream.core.tensor.Matrix;
+import java.util.Arrays;
+
+/**
+ * Mixtral routing, as in Hugging Face {@code modeling_mixtral}: per row, softmax over all experts in float
+ * (max subtracted), keep the top-k by probability (ties go to the lower expert id), then renormalise the k
+ * weights to sum to 1. No capacity limit: every row gets exactly k experts.
+ */
+public final class MixtralRouting implements RoutingPolicy {
+    private final int topK;
+
+    public MixtralRouting(int topK) {
+        if (topK < 1) {
+            throw new IllegalArgumentException("top-k must be at least 1, got " + topK);
+        }
+        this.topK = topK;
+    }
+
+    public int topK() {
+        return topK;
+    }
+
+    @Override
+    public Routing route(Matrix logits) {
+        int numExperts = logits.cols();
+        if (topK > numExperts) {
+            throw new IllegalArgumentException("top-k " + topK + " exceeds the " + numExperts + " experts");
+        }
+        int rows = logits.rows();
+        int[] experts = new int[rows * topK];
+        float[] weights = new float[rows * topK];
+        float[] probs = new float[numExperts];
+        boolean[] taken = new boolean[numExperts];
+        for (int r = 0; r < rows; r++) {
+            softmax(logits, r, probs);
+            Arrays.fill(taken, false);
+            // top-k: (k,) expert ids by descending probability; strict '>' keeps the lower id on ties
+            float kept = 0f;
+            for (int slot = 0; slot < topK; slot++) {
+                int best = -1;
+                for (int e = 0; e < numExperts; e++) {
+                    if (!taken[e] && (best < 0 || probs[e] > probs[best])) {
+                        best = e;
+                    }
+                }
+                taken[best] = true;
+                experts[r * topK + slot] = best;
+                weights[r * topK + slot] = probs[best];
+                kept += probs[best];
+            }
+            // renormalise: the k weights sum to 1
+            for (int slot = 0; slot < topK; slot++) {
+                weights[r * topK + slot] /= kept;
+            }
+        }
+        return new Routing(rows, topK, experts, weights);
+    }
+
+    /** probs: (n_experts,) = softmax(logits[row]) in float, max subtracted for stability. */
+    private static void softmax(Matrix logits, int row, float[] probs) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int e = 0; e < probs.length; e++) {
+            float z = logits.get(row, e);
+            if (!Float.isFinite(z)) {
+                throw new IllegalArgumentException("router logit of row " + row + " expert " + e + " is " + z);
+            }
+            max = Math.max(max, z);
+        }
+        float sum = 0f;
+        for (int e = 0; e < probs.length; e++) {
+            probs[e] = (float) Math.exp(logits.get(row, e) - max);
+            sum += probs[e];
+        }
+        for (int e = 0; e < probs.length; e++) {
+            probs[e] /= sum;
+        }
+    }
+}

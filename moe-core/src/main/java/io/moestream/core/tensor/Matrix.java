@@ -1,0 +1,77 @@
+package io.moestream.core.tensor;
+
+import java.util.Arrays;
+
+/**
+ * A dense row-major float32 matrix {@code [rows, cols]} on the heap: the unit that moves between the
+ * codecs, the routing step and the kernels. Row {@code r} occupies {@code data[r*cols .. (r+1)*cols)}.
+ */
+public record Matrix(int rows, int cols, float[] data) {
+
+    public Matrix {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("negative shape [" + rows + ", " + cols + "]");
+        }
+        if (data.length != (long) rows * cols) {
+            throw new IllegalArgumentException(
+                    "data has " + data.length + " floats, shape [" + rows + ", " + cols + "] needs " + (long) rows * cols);
+        }
+    }
+
+    public static Matrix zeros(int rows, int cols) {
+        return new Matrix(rows, cols, new float[Math.multiplyExact(rows, cols)]);
+    }
+
+    public float get(int row, int col) {
+        return data[row * cols + col];
+    }
+
+    /** The rows at {@code rowIndex}, in that order, as a new matrix {@code [rowIndex.length, cols]}. */
+    public Matrix gatherRows(int[] rowIndex) {
+        float[] out = new float[rowIndex.length * cols];
+        for (int i = 0; i < rowIndex.length; i++) {
+            System.arraycopy(data, rowIndex[i] * cols, out, i * cols, cols);
+        }
+        return new Matrix(rowIndex.length, cols, out);
+    }
+
+    /** A new matrix whose row {@code i} is this matrix's row {@code i} times {@code weights[i]}. */
+    public Matrix scaleRows(float[] weights) {
+        if (weights.length != rows) {
+            throw new IllegalArgumentException(weights.length + " row weights for " + rows + " rows");
+        }
+        float[] out = new float[data.length];
+        for (int r = 0; r < rows; r++) {
+            float w = weights[r];
+            for (int c = r * cols, end = c + cols; c < end; c++) {
+                out[c] = data[c] * w;
+            }
+        }
+        return new Matrix(rows, cols, out);
+    }
+
+    /** Index of the first NaN or infinite element, or -1 when every element is finite. */
+    public int firstNonFinite() {
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Matrix m && m.rows == rows && m.cols == cols && Arrays.equals(m.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * rows + cols) + Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+        return "Matrix[" + rows + ", " + cols + "]";
+    }
+}

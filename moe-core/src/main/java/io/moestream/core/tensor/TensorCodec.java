@@ -1,0 +1,84 @@
+package io.moestream.core.tensor;
+
+import io.moestream.proto.v1.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Little-endian byte codecs for FP32, FP16 and BF16 payloads. Bulk transfers through typed buffer
+ * views; the 16-bit types convert through one {@code short[]} per call, never per element.
+ */
+public final class TensorCodec {
+    private TensorCodec() {
+    }
+
+    /** Bytes per element of {@code dtype}; an unknown dtype gets an {@link InvalidTensorException}. */
+    public static int elementSize(DType dtype) {
+        return switch (dtype) {
+            case FP32 -> Float.BYTES;
+            case FP16, BF16 -> Short.BYTES;
+            default -> throw new InvalidTensorException("unknown dtype " + dtype);
+        };
+    }
+
+    /** {@code values} as little-endian bytes of {@code dtype}. */
+    public static byte[] encode(float[] values, DType dtype) {
+        byte[] out = new byte[Math.multiplyExact(values.length, elementSize(dtype))];
+        encode(values, dtype, ByteBuffer.wrap(out));
+        return out;
+    }
+
+    /** Writes {@code values} as {@code dtype} at {@code target}'s position, advancing it. */
+    public static void encode(float[] values, DType dtype, ByteBuffer target) {
+        int size = elementSize(dtype);
+        ByteBuffer le = target.slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (dtype == DType.FP32) {
+            le.asFloatBuffer().put(values);
+        } else {
+            le.asShortBuffer().put(toShorts(values, dtype));
+        }
+        target.position(target.position() + values.length * size);
+    }
+
+    /** Reads {@code count} values of {@code dtype} from {@code source}'s position, advancing it. */
+    public static float[] decode(ByteBuffer source, DType dtype, int count) {
+        int size = elementSize(dtype);
+        ByteBuffer le = source.slice().order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[count];
+        if (dtype == DType.FP32) {
+            le.asFloatBuffer().get(out);
+        } else {
+            short[] halves = new short[count];
+            le.asShortBuffer().get(halves);
+            fromShorts(halves, dtype, out);
+        }
+        source.position(source.position() + count * size);
+        return out;
+    }
+
+    private static short[] toShorts(float[] values, DType dtype) {
+        short[] out = new short[values.length];
+        if (dtype == DType.FP16) {
+            for (int i = 0; i < values.length; i++) {
+                out[i] = Fp16.fromFloat(values[i]);
+            }
+        } else {
+            for (int i = 0; i < values.length; i++) {
+                out[i] = Bf16.fromFloat(values[i]);
+            }
+        }
+        return out;
+    }
+
+    private static void fromShorts(short[] halves, DType dtype, float[] out) {
+        if (dtype == DType.FP16) {
+            for (int i = 0; i < halves.length; i++) {
+                out[i] = Fp16.toFloat(halves[i]);
+            }
+        } else {
+            for (int i = 0; i < halves.length; i++) {
+                out[i] = Bf16.toFloat(halves[i]);
+            }
+        }
+    }
+}

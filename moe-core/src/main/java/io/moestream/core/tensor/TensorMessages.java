@@ -1,0 +1,61 @@
+package io.moestream.core.tensor;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.moestream.proto.v1.DType;
+import io.moestream.proto.v1.Tensor;
+import java.nio.ByteBuffer;
+
+/** Converts between the protobuf {@link Tensor} (raw little-endian bytes) and {@link Matrix}, validating on the way in. */
+public final class TensorMessages {
+    private TensorMessages() {
+    }
+
+    /** Encodes {@code m} as a Tensor of element type {@code dtype} (FP32, FP16 or BF16). */
+    public static Tensor toProto(Matrix m, DType dtype) {
+        // the byte array is fresh and never touched again, so wrapping it without a copy is safe
+        return Tensor.newBuilder()
+                .setRows(m.rows())
+                .setCols(m.cols())
+                .setDtype(dtype)
+                .setData(UnsafeByteOperations.unsafeWrap(TensorCodec.encode(m.data(), dtype)))
+                .build();
+    }
+
+    /**
+     * Decodes and validates a tensor: known dtype, {@code cols == expectedCols}, {@code 1 <= rows <= maxRows},
+     * byte length equal to rows*cols*elementSize, and every value finite.
+     *
+     * @throws InvalidTensorException with a message naming the problem (e.g. "d_model is 12 but the model's d_model is 16")
+     */
+    public static Matrix fromProto(Tensor t, int expectedCols, int maxRows) {
+        DType dtype = t.getDtype();
+        if (dtype == DType.UNRECOGNIZED) {
+            throw new InvalidTensorException("unknown dtype value " + t.getDtypeValue());
+        }
+        int elementSize = TensorCodec.elementSize(dtype);
+        long rows = Integer.toUnsignedLong(t.getRows());
+        long cols = Integer.toUnsignedLong(t.getCols());
+        if (cols != expectedCols) {
+            throw new InvalidTensorException("d_model is " + cols + " but the model's d_model is " + expectedCols);
+        }
+        if (rows == 0) {
+            throw new InvalidTensorException("empty chunk (0 rows)");
+        }
+        if (rows > maxRows) {
+            throw new InvalidTensorException("chunk has " + rows + " rows, the maximum is " + maxRows);
+        }
+        long expectedBytes = rows * cols * elementSize;
+        int actualBytes = t.getData().size();
+        if (actualBytes != expectedBytes) {
+            throw new InvalidTensorException("tensor declares " + rows + " rows x " + cols + " cols of " + dtype
+                    + " (" + expectedBytes + " bytes) but carries " + actualBytes + " bytes");
+        }
+        ByteBuffer bytes = t.getData().asReadOnlyByteBuffer();
+        Matrix m = new Matrix((int) rows, (int) cols, TensorCodec.decode(bytes, dtype, (int) (rows * cols)));
+        int bad = m.firstNonFinite();
+        if (bad >= 0) {
+            throw new InvalidTensorException("row " + bad / cols + " column " + bad % cols + " is " + m.data()[bad]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,56 @@
+package io.moestream.core.testing;
+
+import io.moestream.core.kernel.NaiveSwiGluExpert;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.routing.MixtralRouting;
+import io.moestream.core.routing.Routing;
+import io.moestream.core.tensor.Matrix;
+
+/**
+ * An independent, slow composition of a MoE layer for tests: naive logits, Mixtral routing, naive experts
+ * applied row by row, accumulated in double. Shares no code path with the reference layer's BLAS kernels.
+ */
+public final class NaiveMoe {
+    private NaiveMoe() {
+    }
+
+    /** logits: (rows, n_experts) = x · gateᵀ, accumulated in double. */
+    public static Matrix logits(Matrix x, Matrix gate) {
+        float[] out = new float[x.rows() * gate.rows()];
+        for (int r = 0; r < x.rows(); r++) {
+            for (int e = 0; e < gate.rows(); e++) {
+                double sum = 0;
+                for (int k = 0; k < x.cols(); k++) {
+                    sum += (double) x.get(r, k) * gate.get(e, k);
+                }
+                out[r * gate.rows() + e] = (float) sum;
+            }
+        }
+        return new Matrix(x.rows(), gate.rows(), out);
+    }
+
+    /** y: (rows, d_model) = Σ over each row's top-k experts of gate weight · naive expert output. */
+    public static Matrix layer(MoeModel model, int layer, Matrix x) {
+        Routing routing = new MixtralRouting(model.config().topK()).route(logits(x, model.gate(layer)));
+        NaiveSwiGluExpert[] experts = new NaiveSwiGluExpert[model.config().numExperts()];
+        double[] y = new double[x.rows() * x.cols()];
+        for (int r = 0; r < x.rows(); r++) {
+            Matrix row = x.gatherRows(new int[] {r});
+            for (int slot = 0; slot < routing.k(); slot++) {
+                int e = routing.expert(r, slot);
+                if (experts[e] == null) {
+                    experts[e] = new NaiveSwiGluExpert(model.expert(layer, e));
+                }
+                Matrix out = experts[e].forward(row);
+                for (int c = 0; c < x.cols(); c++) {
+                    y[r * x.cols() + c] += (double) routing.weight(r, slot) * out.data()[c];
+                }
+            }
+        }
+        float[] result = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            result[i] = (float) y[i];
+        }
+        return new Matrix(x.rows(), x.cols(), result);
+    }
+}

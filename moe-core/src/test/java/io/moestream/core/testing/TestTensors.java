@@ -1,0 +1,42 @@
+package io.moestream.core.testing;
+
+import io.moestream.core.tensor.Matrix;
+import java.util.SplittableRandom;
+
+/** Seeded random matrices for tests: the same seed always gives the same matrix. */
+public final class TestTensors {
+    private TestTensors() {
+    }
+
+    /** Standard Gaussian entries (Box-Muller on a {@link SplittableRandom}, stable across JDKs). */
+    public static Matrix gaussian(int rows, int cols, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] data = new float[rows * cols];
+        for (int i = 0; i < data.length; i++) {
+            double u1 = 1.0 - random.nextDouble();
+            double u2 = random.nextDouble();
+            data[i] = (float) (Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2));
+        }
+        return new Matrix(rows, cols, data);
+    }
+
+    /** Gaussian entries times {@code scale}. */
+    public static Matrix gaussian(int rows, int cols, long seed, double scale) {
+        Matrix m = gaussian(rows, cols, seed);
+        float[] data = m.data();
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) (data[i] * scale);
+        }
+        return m;
+    }
+
+    /** Uniform entries in {@code [-bound, bound)}. */
+    public static Matrix uniform(int rows, int cols, long seed, float bound) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] data = new float[rows * cols];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) random.nextDouble(-bound, bound);
+        }
+        return new Matrix(rows, cols, data);
+    }
+}

@@ -1,0 +1,2 @@
+/** The router's configuration keys ({@code moe.*}). */
+package io.moestream.router.config;

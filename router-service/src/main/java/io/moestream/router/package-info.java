@@ -1,0 +1,2 @@
+/** The router service: turns token chunks into expert tasks and route manifests on Kafka. */
+package io.moestream.router;

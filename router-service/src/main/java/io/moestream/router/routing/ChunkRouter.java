@@ -1,0 +1,159 @@
+package io.moestream.router.routing;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.moestream.core.kernel.GateScorer;
+import io.moestream.core.model.MoeConfig;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.routing.ExpertAssignment;
+import io.moestream.core.routing.MixtralRouting;
+import io.moestream.core.routing.Routing;
+import io.moestream.core.routing.RoutingPolicy;
+import io.moestream.core.tensor.InvalidTensorException;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
+import io.moestream.core.topics.Topics;
+import io.moestream.proto.v1.DType;
+import io.moestream.proto.v1.ExpertTask;
+import io.moestream.proto.v1.Reply;
+import io.moestream.proto.v1.RouteManifest;
+import io.moestream.proto.v1.TokenChunk;
+import io.moestream.router.routing.RouteOutcome.Rejected;
+import io.moestream.router.routing.RouteOutcome.Routed;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Routes one token chunk of one MoE layer: one gate product for all its rows, the routing policy, then one
+ * {@link ExpertTask} per chosen expert and a {@link RouteManifest} for the gateway. Holds no per-request
+ * state and only immutable fields, so one instance serves every stream thread.
+ */
+public final class ChunkRouter {
+    private final Topics topics;
+    private final SortedMap<Integer, GateScorer> gates;
+    private final RoutingPolicy policy;
+    private final ChunkLimits limits;
+
+    /** {@code gates}: one scorer per MoE layer; a chunk for any other layer is rejected. */
+    public ChunkRouter(Topics topics, Map<Integer, GateScorer> gates, RoutingPolicy policy, ChunkLimits limits) {
+        if (gates.isEmpty()) {
+            throw new IllegalArgumentException("the router needs the gate of at least one MoE layer");
+        }
+        this.topics = topics;
+        this.gates = Collections.unmodifiableSortedMap(new TreeMap<>(gates));
+        this.policy = policy;
+        this.limits = limits;
+    }
+
+    /** A router over every MoE layer of {@code model}, with the policy its config names (Mixtral top-k). */
+    public static ChunkRouter forModel(MoeModel model, Topics topics, int maxChunkRows) {
+        MoeConfig config = model.config();
+        Map<Integer, GateScorer> gates = new TreeMap<>();
+        for (int layer : model.moeLayers()) {
+            gates.put(layer, new GateScorer(model.gate(layer)));
+        }
+        return new ChunkRouter(topics, gates, new MixtralRouting(config.topK()), new ChunkLimits(config.dModel(), maxChunkRows));
+    }
+
+    /** The MoE layers this router accepts, ascending. */
+    public SortedSet<Integer> layers() {
+        return new TreeSet<>(gates.keySet());
+    }
+
+    /** Experts per layer, as the gate of the first MoE layer has them. */
+    public int numExperts() {
+        return gates.get(gates.firstKey()).numExperts();
+    }
+
+    /**
+     * Decodes, validates and routes one chunk.
+     *
+     * @param chunk   the record value, a serialized {@link TokenChunk}; may be null (a tombstone)
+     * @param replyTo the value of the chunk's reply-to header, or null when the header is missing
+     */
+    public RouteOutcome route(byte[] chunk, String replyTo) {
+        if (chunk == null) {
+            return new Rejected("record has no value (expected a TokenChunk)", null);
+        }
+        if (replyTo == null || replyTo.isBlank()) {
+            return new Rejected("missing header " + Topics.REPLY_TO_HEADER + " (the gateway's reply topic)", chunk);
+        }
+        TokenChunk message;
+        try {
+            message = TokenChunk.parseFrom(chunk);
+        } catch (InvalidProtocolBufferException e) {
+            return new Rejected("undecodable TokenChunk: " + e.getMessage(), chunk);
+        }
+        if (message.getRequestId().isEmpty()) {
+            return new Rejected("TokenChunk has no request_id", chunk);
+        }
+        GateScorer gate = gates.get(message.getLayer());
+        if (gate == null) {
+            return new Rejected("layer " + Integer.toUnsignedString(message.getLayer()) + " is not an MoE layer of the model"
+                    + " (MoE layers " + gates.keySet() + ")", chunk);
+        }
+        if (!message.hasHidden()) {
+            return new Rejected("TokenChunk has no hidden tensor", chunk);
+        }
+        Matrix hidden;
+        try {
+            hidden = TensorMessages.fromProto(message.getHidden(), limits.dModel(), limits.maxRows());
+        } catch (InvalidTensorException e) {
+            return new Rejected("invalid hidden tensor: " + e.getMessage(), chunk);
+        }
+        // logits: (rows, n_experts)
+        Matrix logits = gate.logits(hidden);
+        int bad = logits.firstNonFinite();
+        if (bad >= 0) {
+            return new Rejected("gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad], chunk);
+        }
+        return new Routed(fanOut(message, hidden, policy.route(logits), replyTo));
+    }
+
+    private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, Routing routing, String replyTo) {
+        List<ExpertAssignment> assignments = routing.byExpert();
+        List<AddressedRecord> records = new ArrayList<>(assignments.size() + 1);
+        RouteManifest.Builder manifest = RouteManifest.newBuilder()
+                .setRequestId(chunk.getRequestId())
+                .setSeq(chunk.getSeq())
+                .setLayer(chunk.getLayer())
+                .setRows(hidden.rows());
+        assignments.forEach(a -> manifest.addExperts(a.expert()));
+        // the manifest goes first so that the gateway usually knows how many parts to await before any arrives
+        records.add(new AddressedRecord(replyTo, Reply.newBuilder().setManifest(manifest).build().toByteArray()));
+        for (ExpertAssignment assignment : assignments) {
+            records.add(new AddressedRecord(topics.expert(chunk.getLayer(), assignment.expert()),
+                    task(chunk, hidden, assignment).toByteArray()));
+        }
+        return records;
+    }
+
+    private static ExpertTask task(TokenChunk chunk, Matrix hidden, ExpertAssignment assignment) {
+        ExpertTask.Builder task = ExpertTask.newBuilder()
+                .setRequestId(chunk.getRequestId())
+                .setSeq(chunk.getSeq())
+                .setLayer(chunk.getLayer())
+                .setExpert(assignment.expert())
+                .setGateWeights(fp32LittleEndian(assignment.gateWeights()))
+                // rows: (rows routed to this expert, d_model)
+                .setRows(TensorMessages.toProto(hidden.gatherRows(assignment.rowIndex()), DType.FP32));
+        for (int row : assignment.rowIndex()) {
+            task.addRowIndex(row);
+        }
+        return task.build();
+    }
+
+    private static ByteString fp32LittleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return ByteString.copyFrom(bytes.array());
+    }
+}

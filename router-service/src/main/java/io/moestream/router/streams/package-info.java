@@ -1,0 +1,2 @@
+/** Kafka Streams runtime hooks: error handlers and the lifecycle log. */
+package io.moestream.router.streams;

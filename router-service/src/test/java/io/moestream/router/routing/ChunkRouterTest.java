@@ -1,0 +1,129 @@
+package io.moestream.router.routing;
+
+import static io.moestream.router.testing.Chunks.fp32;
+import static io.moestream.router.testing.Chunks.tokenChunk;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.moestream.core.kernel.GateScorer;
+import io.moestream.core.routing.MixtralRouting;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.topics.Topics;
+import io.moestream.proto.v1.ExpertTask;
+import io.moestream.proto.v1.Reply;
+import io.moestream.proto.v1.RouteManifest;
+import io.moestream.proto.v1.TokenChunk;
+import io.moestream.router.routing.RouteOutcome.Rejected;
+import io.moestream.router.routing.RouteOutcome.Routed;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChunkRouterTest {
+    private static final String REPLY = "moe.replies.gw";
+    // gate [3 experts, d_model 3] = identity: expert e's logit is x[e], so expectations follow by hand
+    private static final Matrix IDENTITY_GATE = new Matrix(3, 3, new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1});
+
+    @Test
+    void shouldSendEachRowToTheExpertWithTheHighestLogitUnderTopOne() throws Exception {
+        // given
+        ChunkRouter router = router(Topics.DEFAULT, 1);
+        Matrix x = new Matrix(3, 3, new float[] {5, 0, 0, 0, 0, 5, 4, 1, 0});
+
+        // when
+        Routed routed = (Routed) router.route(tokenChunk("r", 2, 0, x), REPLY);
+
+        // then: rows 0 and 2 go to expert 0, row 1 to expert 2, each with weight 1
+        List<AddressedRecord> records = routed.records();
+        assertThat(records).extracting(AddressedRecord::topic).containsExactly(REPLY, "moe.L0.e0", "moe.L0.e2");
+        RouteManifest manifest = Reply.parseFrom(records.get(0).payload()).getManifest();
+        assertThat(manifest.getExpertsList()).containsExactly(0, 2);
+        assertThat(manifest.getRows()).isEqualTo(3);
+        ExpertTask first = ExpertTask.parseFrom(records.get(1).payload());
+        assertThat(first.getRowIndexList()).containsExactly(0, 2);
+        assertThat(fp32(first.getGateWeights().toByteArray())).containsExactly(1f, 1f);
+        assertThat(first.getRows().getRows()).isEqualTo(2);
+        ExpertTask second = ExpertTask.parseFrom(records.get(2).payload());
+        assertThat(second.getExpert()).isEqualTo(2);
+        assertThat(second.getRowIndexList()).containsExactly(1);
+    }
+
+    @Test
+    void shouldRenormaliseTheTopTwoSoftmaxWeights() throws Exception {
+        // given: logits [2, 1, 0]; top-2 keeps experts 0 and 1 with e^2 : e^1, renormalised
+        ChunkRouter router = router(Topics.DEFAULT, 2);
+        Matrix x = new Matrix(1, 3, new float[] {2, 1, 0});
+        float w0 = (float) (1 / (1 + Math.exp(-1)));
+
+        // when
+        Routed routed = (Routed) router.route(tokenChunk("r", 0, 0, x), REPLY);
+
+        // then
+        ExpertTask e0 = ExpertTask.parseFrom(routed.records().get(1).payload());
+        ExpertTask e1 = ExpertTask.parseFrom(routed.records().get(2).payload());
+        assertThat(fp32(e0.getGateWeights().toByteArray())[0]).isCloseTo(w0, within(1e-6f));
+        assertThat(fp32(e1.getGateWeights().toByteArray())[0]).isCloseTo(1 - w0, within(1e-6f));
+    }
+
+    @Test
+    void shouldNameExpertTopicsWithTheConfiguredPrefix() {
+        // given
+        ChunkRouter router = router(new Topics("shadow."), 1);
+
+        // when
+        Routed routed = (Routed) router.route(tokenChunk("r", 0, 0, new Matrix(1, 3, new float[] {0, 9, 0})), REPLY);
+
+        // then
+        assertThat(routed.records()).extracting(AddressedRecord::topic).containsExactly(REPLY, "shadow.moe.L0.e1");
+    }
+
+    @Test
+    void shouldRejectWhatItCannotRouteWithAReasonNamingTheProblem() {
+        ChunkRouter router = router(Topics.DEFAULT, 1);
+        Matrix x = new Matrix(1, 3, new float[] {1, 2, 3});
+        byte[] noHidden = TokenChunk.newBuilder().setRequestId("r").build().toByteArray();
+        byte[] noRequestId = tokenChunk("", 0, 0, x);
+
+        assertThat(reason(router.route(null, REPLY))).contains("no value");
+        assertThat(reason(router.route(tokenChunk("r", 0, 0, x), " "))).contains("missing header moe-reply-to");
+        assertThat(reason(router.route(noHidden, REPLY))).contains("no hidden tensor");
+        assertThat(reason(router.route(noRequestId, REPLY))).contains("no request_id");
+        assertThat(reason(router.route(tokenChunk("r", 0, 1, x), REPLY))).contains("layer 1 is not an MoE layer", "[0]");
+        assertThat(reason(router.route(tokenChunk("r", 0, 0, new Matrix(5, 3, new float[15])), REPLY)))
+                .contains("maximum is 4");
+    }
+
+    @Test
+    void shouldRejectAChunkWhoseLogitsOverflow() {
+        // given: finite inputs whose dot product with the gate overflows float
+        Matrix gate = new Matrix(3, 3, new float[] {Float.MAX_VALUE, Float.MAX_VALUE, 0, 0, 0, 1, 0, 1, 0});
+        ChunkRouter router = new ChunkRouter(Topics.DEFAULT, Map.of(0, new GateScorer(gate)), new MixtralRouting(1),
+                new ChunkLimits(3, 4));
+
+        // when
+        RouteOutcome outcome = router.route(tokenChunk("r", 0, 0, new Matrix(1, 3, new float[] {4, 4, 0})), REPLY);
+
+        // then
+        assertThat(reason(outcome)).contains("overflow");
+    }
+
+    @Test
+    void shouldKeepTheOriginalBytesOfARejectedChunk() throws InvalidProtocolBufferException {
+        byte[] chunk = tokenChunk("r", 0, 5, new Matrix(1, 3, new float[] {1, 2, 3}));
+
+        Rejected rejected = (Rejected) router(Topics.DEFAULT, 1).route(chunk, REPLY);
+
+        assertThat(rejected.chunk()).isEqualTo(chunk);
+        assertThat(TokenChunk.parseFrom(rejected.chunk()).getLayer()).isEqualTo(5);
+    }
+
+    private static ChunkRouter router(Topics topics, int topK) {
+        return new ChunkRouter(topics, Map.of(0, new GateScorer(IDENTITY_GATE)), new MixtralRouting(topK), new ChunkLimits(3, 4));
+    }
+
+    private static String reason(RouteOutcome outcome) {
+        assertThat(outcome).isInstanceOf(Rejected.class);
+        return ((Rejected) outcome).reason();
+    }
+}

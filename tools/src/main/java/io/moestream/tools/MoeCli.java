@@ -1,0 +1,21 @@
+package io.moestream.tools;
+
+import io.moestream.tools.cli.DemoCommand;
+import io.moestream.tools.cli.GenModelCommand;
+import io.moestream.tools.cli.InferCommand;
+import io.moestream.tools.cli.UpCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code moe} command line. */
+@Command(name = "moe",
+        mixinStandardHelpOptions = true,
+        version = "moe-stream 0.1.0",
+        description = "Serve Mixture-of-Experts layers as Kafka-connected microservices.",
+        subcommands = {GenModelCommand.class, UpCommand.class, InferCommand.class, DemoCommand.class})
+public final class MoeCli {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new MoeCli()).execute(args));
+    }
+}

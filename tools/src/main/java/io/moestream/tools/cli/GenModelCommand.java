@@ -1,0 +1,44 @@
+package io.moestream.tools.cli;
+
+import io.moestream.core.model.ModelGenerator;
+import io.moestream.core.model.ModelSpec;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code moe gen-model}: writes a seeded random Mixtral-layout model (config.json + model.safetensors). */
+@Command(name = "gen-model", mixinStandardHelpOptions = true,
+        description = "Write a seeded random Mixtral-layout MoE model in Hugging Face layout.")
+public final class GenModelCommand implements Callable<Integer> {
+
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+
+    @Option(names = "--experts", defaultValue = "8", description = "Experts per layer (default ${DEFAULT-VALUE}).")
+    int experts;
+
+    @Option(names = "--top-k", defaultValue = "2", description = "Experts per token (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--d-model", defaultValue = "1024", description = "Hidden size (default ${DEFAULT-VALUE}).")
+    int dModel;
+
+    @Option(names = "--d-ff", defaultValue = "3584", description = "Expert FFN size (default ${DEFAULT-VALUE}).")
+    int dFf;
+
+    @Option(names = "--layers", defaultValue = "1", description = "MoE layers (default ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelSpec spec = new ModelSpec(layers, experts, topK, dModel, dFf, seed);
+        ModelGenerator.generate(out, spec);
+        System.out.printf("wrote %s: %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, seed %d%n",
+                out, layers, experts, topK, dModel, dFf, seed);
+        return 0;
+    }
+}

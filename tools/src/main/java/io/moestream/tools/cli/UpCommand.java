@@ -1,0 +1,55 @@
+package io.moestream.tools.cli;
+
+import io.moestream.tools.stack.ChildProcess;
+import io.moestream.tools.stack.LocalStack;
+import io.moestream.tools.stack.MoeHome;
+import io.moestream.tools.stack.StackOptions;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code moe up}: the whole stack on this machine until Ctrl-C or SIGTERM. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Start the broker (unless --bootstrap), router, expert service(s) and gateway; "
+                + "print a READY line; stop everything on Ctrl-C.")
+public final class UpCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model directory in Hugging Face layout.")
+    Path model;
+
+    @Option(names = "--gateway-port", defaultValue = "9000", description = "Gateway gRPC port, 0 for any free one (default ${DEFAULT-VALUE}).")
+    int gatewayPort;
+
+    @Option(names = "--bootstrap", description = "Use this Kafka cluster instead of starting the embedded broker.")
+    String bootstrap;
+
+    @Option(names = "--expert-processes", defaultValue = "1", description = "Expert-service processes sharing the experts (default ${DEFAULT-VALUE}).")
+    int expertProcesses;
+
+    @Override
+    public Integer call() throws Exception {
+        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of());
+        LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
+        Thread stopper = new Thread(() -> {
+            System.out.println("stopping the stack");
+            stack.close();
+            System.out.println("stopped");
+        }, "moe-up-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        System.out.println("READY gateway=" + stack.gatewayAddress() + " bootstrap=" + stack.bootstrapServers()
+                + " logs=" + stack.logDir());
+        System.out.flush();
+        // Watch the children: a stack with a dead part cannot answer, so stop it all and say which one died.
+        while (true) {
+            Optional<ChildProcess> exited = stack.firstExited();
+            if (exited.isPresent()) {
+                System.err.println(exited.get().name() + " exited unexpectedly:\n" + exited.get().logTail(30));
+                return 1;
+            }
+            Thread.sleep(1000);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.moestream.tools.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Starts one moe-stream service jar as a child process and waits until its readiness check
+ * ({@code /q/health/ready}) answers UP, so that callers only see services that can do their job.
+ */
+final class ServiceLauncher {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final MoeHome home;
+    private final Path logDir;
+
+    ServiceLauncher(MoeHome home, Path logDir) {
+        this.home = home;
+        this.logDir = logDir;
+    }
+
+    /** A started service: its process and the HTTP port of its health and metrics endpoints. */
+    record Service(ChildProcess process, int httpPort) {
+    }
+
+    Service start(String name, String module, Map<String, String> properties) {
+        int httpPort = FreePorts.next();
+        Map<String, String> all = new TreeMap<>(properties);
+        all.put("quarkus.http.port", Integer.toString(httpPort));
+        List<String> args = new ArrayList<>();
+        all.forEach((key, value) -> args.add("-D" + key + "=" + value));
+        args.add("-jar");
+        args.add(home.serviceJar(module).toString());
+        return new Service(ChildProcess.startJava(name, args, logDir.resolve(name + ".log")), httpPort);
+    }
+
+    void awaitReady(Service service) throws InterruptedException {
+        URI health = URI.create("http://127.0.0.1:" + service.httpPort() + "/q/health/ready");
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (true) {
+            ChildProcess process = service.process();
+            if (!process.isAlive()) {
+                throw new IllegalStateException(process.name() + " exited before it was ready:\n" + process.logTail(40));
+            }
+            if (isUp(health)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(process.name() + " was not ready within " + READY_TIMEOUT
+                        + " (" + health + "):\n" + process.logTail(40));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean isUp(URI health) throws InterruptedException {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).GET().build();
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notListeningYet) {
+            return false;
+        }
+    }
+}

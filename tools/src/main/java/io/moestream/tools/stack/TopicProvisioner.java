@@ -1,0 +1,48 @@
+package io.moestream.tools.stack;
+
+import io.moestream.core.topics.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the pipeline's topics for a model: the token topic, the dead-letter topic and one topic per
+ * (layer, expert). Existing topics are left as they are, so it can run against a cluster in use.
+ */
+public final class TopicProvisioner {
+    private TopicProvisioner() {
+    }
+
+    public static List<String> createAll(String bootstrap, Topics topics, SortedSet<Integer> layers, int experts,
+                                         int tokenPartitions, int expertPartitions) throws InterruptedException {
+        List<NewTopic> wanted = new ArrayList<>();
+        wanted.add(new NewTopic(topics.tokens(), tokenPartitions, (short) 1));
+        wanted.add(new NewTopic(topics.deadLetters(), 1, (short) 1));
+        for (int layer : layers) {
+            for (int e = 0; e < experts; e++) {
+                wanted.add(new NewTopic(topics.expert(layer, e), expertPartitions, (short) 1));
+            }
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            List<String> created = new ArrayList<>();
+            for (var entry : admin.createTopics(wanted).values().entrySet()) {
+                try {
+                    entry.getValue().get();
+                    created.add(entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
+                }
+            }
+            return created;
+        }
+    }
+}

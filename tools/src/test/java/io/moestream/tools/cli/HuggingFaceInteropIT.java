@@ -1,0 +1,112 @@
+package io.moestream.tools.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.moestream.core.io.Npy;
+import io.moestream.core.tensor.ErrorStats;
+import io.moestream.tools.stack.MoeHome;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The user's path with a model we did not write: numpy writes a sharded F16 Mixtral checkpoint in Hugging
+ * Face layout and computes the layer itself; {@code ./moe up} serves it (embedded broker, all services as
+ * processes) and {@code ./moe infer} must reproduce numpy's output. Ctrl-C (SIGTERM) then stops it all.
+ */
+class HuggingFaceInteropIT {
+    private static final Pattern READY = Pattern.compile("^READY gateway=(\\S+):(\\d+)");
+
+    @TempDir
+    Path work;
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt() throws Exception {
+        // given a checkpoint and the expected layer-1 output written by numpy
+        String python = pythonWithNumpy();
+        assumeTrue(python != null, "skipped: no python3 with numpy on this machine (.ci/run installs python3-numpy)");
+        run(List.of(python, "src/test/python/mixtral_layer_numpy.py", work.toString()), 120);
+        Path moe = MoeHome.locate().root().resolve("moe");
+
+        // when ./moe up serves it and ./moe infer streams numpy's input through the gateway
+        Process up = new ProcessBuilder(moe.toString(), "up", "--model", work.resolve("model").toString(),
+                "--gateway-port", "0").redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
+            Matcher ready = awaitReadyLine(out);
+            String gateway = ready.group(1) + ":" + ready.group(2);
+            CompletableFuture.runAsync(() -> out.lines().forEach(line -> System.out.println("[moe up] " + line)));
+            run(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer", "1", "--input",
+                    work.resolve("x.npy").toString(), "--output", work.resolve("y.npy").toString(), "--chunk-rows", "64"), 120);
+
+            // then the output is numpy's
+            ErrorStats error = ErrorStats.compare(Npy.read(work.resolve("y.npy")), Npy.read(work.resolve("expected.npy")));
+            System.out.println("moe infer vs numpy: " + error);
+            assertThat(error.maxRelError()).isLessThan(1e-4);
+
+            // and SIGTERM stops the stack: moe up exits and the gateway port closes
+            up.destroy();
+            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("moe up exits on SIGTERM").isTrue();
+            assertThat(accepts(ready.group(1), Integer.parseInt(ready.group(2)))).as("gateway port closed").isFalse();
+        } finally {
+            up.destroyForcibly();
+        }
+    }
+
+    private static Matcher awaitReadyLine(BufferedReader out) throws IOException {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            System.out.println("[moe up] " + line);
+            Matcher m = READY.matcher(line);
+            if (m.find()) {
+                return m;
+            }
+        }
+        throw new AssertionError("moe up ended without a READY line");
+    }
+
+    private static void run(List<String> command, int timeoutSeconds) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as(command + " finished").isTrue();
+        System.out.print(output);
+        assertThat(p.exitValue()).as(command + " exit code; output:\n" + output).isZero();
+    }
+
+    private static String pythonWithNumpy() throws InterruptedException {
+        for (String candidate : List.of("python3", "/usr/bin/python3")) {
+            try {
+                Process p = new ProcessBuilder(candidate, "-c", "import numpy").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return candidate;
+                }
+            } catch (IOException notInstalled) {
+                // try the next interpreter
+            }
+        }
+        return null;
+    }
+
+    private static boolean accepts(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

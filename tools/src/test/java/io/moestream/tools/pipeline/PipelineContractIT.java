@@ -1,0 +1,198 @@
+package io.moestream.tools.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.ModelGenerator;
+import io.moestream.core.model.ModelSpec;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.tensor.ErrorStats;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
+import io.moestream.core.topics.Topics;
+import io.moestream.proto.v1.DType;
+import io.moestream.proto.v1.ExpertTask;
+import io.moestream.proto.v1.InferChunk;
+import io.moestream.proto.v1.InferResult;
+import io.moestream.tools.client.GatewayClient;
+import io.moestream.tools.client.StreamOutcome;
+import io.moestream.tools.stack.LocalStack;
+import io.moestream.tools.stack.MoeHome;
+import io.moestream.tools.stack.StackOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The contracts of the path on one running stack (real broker in this JVM, services as processes): order
+ * across many concurrent streams, half-precision inputs, bad input after good input, and duplicated
+ * routing (a second router) that the gateway must not count twice.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class PipelineContractIT {
+    static final int EXPERTS = 6;
+    static final int TOP_K = 2;
+    static final int D_MODEL = 40;
+    static final int D_FF = 72;
+
+    static Path modelDir;
+    static TestKafkaCluster kafka;
+    static LocalStack stack;
+    static GatewayClient client;
+    static MoeModel model;
+    static ReferenceMoeLayer reference;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        modelDir = Files.createTempDirectory("moe-contract-model-");
+        ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, TOP_K, D_MODEL, D_FF, 99));
+        kafka = TestKafkaCluster.start();
+        stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir).withBootstrap(kafka.bootstrapServers()),
+                System.out::println);
+        client = new GatewayClient(stack.gatewayAddress());
+        model = MoeModel.open(modelDir);
+        reference = new ReferenceMoeLayer(model, 0);
+    }
+
+    @AfterAll
+    static void stopStack() throws Exception {
+        if (stack != null) {
+            stack.copyLogsTo(PipelineFixtures.logDir("PipelineContractIT"));
+        }
+        for (AutoCloseable part : new AutoCloseable[] {client, stack, kafka, reference, model}) {
+            if (part != null) {
+                part.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldAnswerConcurrentStreamsEachInOrder() throws Exception {
+        // given 6 streams of 40 one-to-seven-row chunks sent at the same time
+        ExecutorService clients = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<ErrorStats>> streams = new ArrayList<>();
+            for (int s = 0; s < 6; s++) {
+                int stream = s;
+                streams.add(clients.submit(() -> {
+                    Matrix x = PipelineFixtures.randomTokens(40 * (1 + stream % 7), D_MODEL, 100 + stream);
+                    // when each streams its tokens (infer fails if a result comes back out of order)
+                    Matrix y = client.infer("concurrent-" + stream, 0, x, 1 + stream % 7, Duration.ofMinutes(2));
+                    return ErrorStats.compare(y, reference.forward(x));
+                }));
+            }
+            // then every stream's output equals the reference
+            for (Future<ErrorStats> stream : streams) {
+                assertThat(stream.get().maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"FP16, 2e-3", "BF16, 1.6e-2"})
+    @Order(2)
+    void shouldAnswerHalfPrecisionChunksInTheirDtype(DType dtype, double tolerance) throws Exception {
+        // given tokens sent as FP16 or BF16
+        Matrix x = PipelineFixtures.randomTokens(96, D_MODEL, 5);
+        List<InferChunk> chunks = GatewayClient.chunk("half-" + dtype, 0, x, 32, dtype);
+
+        // when they stream through
+        StreamOutcome outcome = client.send(chunks, Duration.ofMinutes(1));
+
+        // then each result has the chunk's dtype and matches the reference on the rounded inputs
+        assertThat(outcome.ok()).as(outcome.status().toString()).isTrue();
+        assertThat(outcome.results()).hasSize(3).allSatisfy(r -> assertThat(r.getOutput().getDtype()).isEqualTo(dtype));
+        for (int i = 0; i < chunks.size(); i++) {
+            Matrix sent = TensorMessages.fromProto(chunks.get(i).getHidden(), D_MODEL, 4096);
+            Matrix got = TensorMessages.fromProto(outcome.results().get(i).getOutput(), D_MODEL, 4096);
+            assertThat(ErrorStats.compare(got, reference.forward(sent)).maxRelError()).isLessThan(tolerance);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void shouldAnswerEarlierChunksThenRejectABadChunk() throws Exception {
+        // given two good chunks followed by one whose d_model is wrong
+        Matrix good = PipelineFixtures.randomTokens(20, D_MODEL, 8);
+        List<InferChunk> chunks = new ArrayList<>(GatewayClient.chunk("bad-after-good", 0, good, 10, DType.FP32));
+        chunks.add(InferChunk.newBuilder()
+                .setRequestId("bad-after-good").setSeq(2).setLayer(0)
+                .setHidden(TensorMessages.toProto(PipelineFixtures.randomTokens(3, D_MODEL + 1, 9), DType.FP32))
+                .build());
+
+        // when the stream is sent
+        StreamOutcome outcome = client.send(chunks, Duration.ofMinutes(1));
+
+        // then both good chunks are answered, and the stream ends with INVALID_ARGUMENT naming d_model
+        assertThat(outcome.results()).extracting(InferResult::getSeq).containsExactly(0L, 1L);
+        assertThat(outcome.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(outcome.status().getDescription()).contains("d_model");
+    }
+
+    @Test
+    @Order(4)
+    void shouldIgnoreDuplicateRoutingAndResults() throws Exception {
+        // given a second router with its own consumer group: every chunk is routed, and answered, twice
+        stack.startService("router-duplicate", "router-service",
+                Map.of("quarkus.kafka-streams.application-id", "moe-router-duplicate"));
+        Matrix x = PipelineFixtures.randomTokens(150, D_MODEL, 12);
+
+        // when tokens stream through
+        Matrix y = client.infer("duplicated", 0, x, 30, Duration.ofMinutes(2));
+
+        // then the output still equals the reference: each expert part was added once
+        assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
+        // and the duplicates really happened: each (chunk, expert) task of this request is on its topic twice
+        assertThat(tasksPerChunkAndExpert("duplicated").values()).isNotEmpty().allSatisfy(n -> assertThat(n).isEqualTo(2));
+    }
+
+    private static Map<String, Integer> tasksPerChunkAndExpert(String requestId) throws Exception {
+        Map<String, Integer> counts = new HashMap<>();
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            for (int e = 0; e < EXPERTS; e++) {
+                TopicPartition partition = new TopicPartition(Topics.DEFAULT.expert(0, e), 0);
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                long end = consumer.endOffsets(List.of(partition)).get(partition);
+                while (consumer.position(partition) < end) {
+                    for (var record : consumer.poll(Duration.ofSeconds(1))) {
+                        if (requestId.equals(record.key())) {
+                            ExpertTask task = ExpertTask.parseFrom(record.value());
+                            counts.merge(task.getSeq() + "/" + task.getExpert(), 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+}
