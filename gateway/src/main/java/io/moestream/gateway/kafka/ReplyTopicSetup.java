@@ -1,5 +1,6 @@
 package io.moestream.gateway.kafka;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -7,9 +8,12 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates this gateway's reply topic (one partition, the broker's replication factor) unless it exists. */
 public final class ReplyTopicSetup {
+    private static final Duration METADATA_WAIT = Duration.ofSeconds(30);
+
     private final Admin admin;
 
     public ReplyTopicSetup(Admin admin) {
@@ -22,9 +26,24 @@ public final class ReplyTopicSetup {
             if (!admin.listTopics().names().get().contains(topic)) {
                 createIfMissing(topic);
             }
-            return admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            return partitionCount(topic);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot set up reply topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Describes the topic, waiting while a just-created topic's metadata is still reaching the broker. */
+    private int partitionCount(String topic) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

@@ -31,7 +31,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -93,22 +97,23 @@ class PipelineContractIT {
     @Test
     @Order(1)
     void shouldAnswerConcurrentStreamsEachInOrder() throws Exception {
-        // given 6 streams of 40 one-to-seven-row chunks sent at the same time
+        // given 6 streams of 40 chunks of one to seven rows, sent at the same time
         ExecutorService clients = Executors.newFixedThreadPool(6);
         try {
-            List<Future<ErrorStats>> streams = new ArrayList<>();
+            List<Matrix> inputs = new ArrayList<>();
+            List<Future<Matrix>> outputs = new ArrayList<>();
             for (int s = 0; s < 6; s++) {
-                int stream = s;
-                streams.add(clients.submit(() -> {
-                    Matrix x = PipelineFixtures.randomTokens(40 * (1 + stream % 7), D_MODEL, 100 + stream);
-                    // when each streams its tokens (infer fails if a result comes back out of order)
-                    Matrix y = client.infer("concurrent-" + stream, 0, x, 1 + stream % 7, Duration.ofMinutes(2));
-                    return ErrorStats.compare(y, reference.forward(x));
-                }));
+                int chunkRows = 1 + s % 7;
+                Matrix x = PipelineFixtures.randomTokens(40 * chunkRows, D_MODEL, 100 + s);
+                String requestId = "concurrent-" + s;
+                inputs.add(x);
+                // when each streams its tokens (infer fails if a result comes back out of order)
+                outputs.add(clients.submit(() -> client.infer(requestId, 0, x, chunkRows, Duration.ofMinutes(2))));
             }
-            // then every stream's output equals the reference
-            for (Future<ErrorStats> stream : streams) {
-                assertThat(stream.get().maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
+            // then every stream's output equals the reference (which is used from this thread only)
+            for (int s = 0; s < 6; s++) {
+                ErrorStats error = ErrorStats.compare(outputs.get(s).get(), reference.forward(inputs.get(s)));
+                assertThat(error.maxRelError()).as("stream " + s).isLessThan(PipelineIT.MAX_REL_ERROR);
             }
         } finally {
             clients.shutdownNow();
@@ -162,6 +167,8 @@ class PipelineContractIT {
         // given a second router with its own consumer group: every chunk is routed, and answered, twice
         stack.startService("router-duplicate", "router-service",
                 Map.of("quarkus.kafka-streams.application-id", "moe-router-duplicate"));
+        // (it starts from the earliest offset: let it catch up so both routers route the chunks below)
+        awaitCommitted("moe-router-duplicate", Topics.DEFAULT.tokens());
         Matrix x = PipelineFixtures.randomTokens(150, D_MODEL, 12);
 
         // when tokens stream through
@@ -170,7 +177,31 @@ class PipelineContractIT {
         // then the output still equals the reference: each expert part was added once
         assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
         // and the duplicates really happened: each (chunk, expert) task of this request is on its topic twice
-        assertThat(tasksPerChunkAndExpert("duplicated").values()).isNotEmpty().allSatisfy(n -> assertThat(n).isEqualTo(2));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Map<String, Integer> tasks = tasksPerChunkAndExpert("duplicated");
+        while (tasks.containsValue(1) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            tasks = tasksPerChunkAndExpert("duplicated");
+        }
+        assertThat(tasks.values()).isNotEmpty().allSatisfy(n -> assertThat(n).isEqualTo(2));
+    }
+
+    /** Waits until consumer group {@code group} has committed the end offset of every partition of {@code topic}. */
+    private static void awaitCommitted(String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (true) {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                        .get(partition);
+                if (committed != null && committed.offset() >= end) {
+                    return;
+                }
+                assertThat(System.nanoTime()).as(group + " catches up on " + topic).isLessThan(deadline);
+                Thread.sleep(250);
+            }
+        }
     }
 
     private static Map<String, Integer> tasksPerChunkAndExpert(String requestId) throws Exception {
