@@ -1,2 +1,2 @@
-/** Kafka topic names and header keys shared by the services, tools and manifests. */
+/** Kafka topic names and header keys shared by the services, tools and manifests, and the creation of those topics. */
 package io.moestream.core.topics;

@@ -2,6 +2,7 @@ package io.moestream.tools.stack;
 
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
+import io.moestream.core.topics.TopicProvisioner;
 import io.moestream.core.topics.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -8,6 +8,7 @@ import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;

@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.moestream.core.topics.TopicProvisioner;
 import io.moestream.core.topics.Topics;
 
 class EmbeddedKafkaBrokerIT {

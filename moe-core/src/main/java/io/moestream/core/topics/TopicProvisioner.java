@@ -1,6 +1,5 @@
-package io.moestream.tools.stack;
+package io.moestream.core.topics;
 
-import io.moestream.core.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ public final class TopicProvisioner {
     private TopicProvisioner() {
     }
 
+    /** Creates the missing topics and returns the names of those it created. */
     public static List<String> createAll(String bootstrap, Topics topics, SortedSet<Integer> layers, int experts,
                                          int tokenPartitions, int expertPartitions) throws InterruptedException {
         List<NewTopic> wanted = new ArrayList<>();
