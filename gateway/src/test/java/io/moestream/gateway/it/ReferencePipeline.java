@@ -4,7 +4,6 @@ import io.moestream.core.kernel.GateScorer;
 import io.moestream.core.kernel.NaiveSwiGluExpert;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
-import io.moestream.core.routing.MixtralRouting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
@@ -92,7 +91,7 @@ final class ReferencePipeline implements AutoCloseable {
     }
 
     private List<ExpertAssignment> route(int layer, Matrix x) {
-        return new MixtralRouting(model.config().topK()).route(new GateScorer(model.gate(layer)).logits(x)).byExpert();
+        return model.config().routingPolicy().route(new GateScorer(model.gate(layer)).logits(x)).byExpert();
     }
 
     private void run() {

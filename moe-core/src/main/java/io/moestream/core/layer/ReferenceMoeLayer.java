@@ -4,7 +4,6 @@ import io.moestream.core.kernel.GateScorer;
 import io.moestream.core.kernel.OpenBlasSwiGluExpert;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
-import io.moestream.core.routing.MixtralRouting;
 import io.moestream.core.routing.Routing;
 import io.moestream.core.routing.RoutingPolicy;
 import io.moestream.core.tensor.Matrix;
@@ -26,7 +25,7 @@ public final class ReferenceMoeLayer implements AutoCloseable {
         this.model = model;
         this.layer = layer;
         this.gate = new GateScorer(model.gate(layer));
-        this.routing = new MixtralRouting(model.config().topK());
+        this.routing = model.config().routingPolicy();
         this.experts = new OpenBlasSwiGluExpert[model.config().numExperts()];
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.moestream.core.io.SafetensorsWriter;
 import io.moestream.core.io.SafetensorsWriter.TensorHeader;
 import io.moestream.core.io.TensorStore;
+import io.moestream.core.model.ModelFamily.SwiGluProjection;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.proto.v1.DType;
 import java.io.IOException;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Writes a seeded random MoE model in Hugging Face Mixtral layout: {@code config.json} and an F32
+ * Writes a seeded random MoE model in the Hugging Face layout of its family: {@code config.json} and an F32
  * {@code model.safetensors} holding only the MoE tensors. Weights are Gaussian scaled by
  * {@code 1/sqrt(fan_in)}, so unit-scale inputs give outputs of order one. Each tensor has its own
  * seed derived from the spec's seed and its position, and tensors are streamed to disk one at a time.
@@ -50,12 +51,13 @@ public final class ModelGenerator {
 
     private static List<TensorHeader> tensorHeaders(MoeConfig c) {
         List<TensorHeader> headers = new ArrayList<>();
+        ModelFamily family = c.family();
         for (int layer = 0; layer < c.numLayers(); layer++) {
-            headers.add(new TensorHeader(MixtralTensorNames.gate(layer), c.numExperts(), c.dModel()));
+            headers.add(new TensorHeader(family.gateTensor(layer), c.numExperts(), c.dModel()));
             for (int e = 0; e < c.numExperts(); e++) {
-                headers.add(new TensorHeader(MixtralTensorNames.expert(layer, e, "w1"), c.dFf(), c.dModel()));
-                headers.add(new TensorHeader(MixtralTensorNames.expert(layer, e, "w2"), c.dModel(), c.dFf()));
-                headers.add(new TensorHeader(MixtralTensorNames.expert(layer, e, "w3"), c.dFf(), c.dModel()));
+                headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.GATE), c.dFf(), c.dModel()));
+                headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.DOWN), c.dModel(), c.dFf()));
+                headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.UP), c.dFf(), c.dModel()));
             }
         }
         return headers;
@@ -74,13 +76,17 @@ public final class ModelGenerator {
 
     private static void writeConfig(Path file, MoeConfig c) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("architectures", List.of("MixtralForCausalLM"));
-        json.put("model_type", MoeConfig.MIXTRAL);
+        ModelFamily family = c.family();
+        json.put("architectures", List.of(family.architecture()));
+        json.put("model_type", family.modelType());
         json.put("hidden_size", c.dModel());
-        json.put("intermediate_size", c.dFf());
-        json.put("num_local_experts", c.numExperts());
+        json.put(family.expertSizeKey(), c.dFf());
+        json.put(family.expertsKey(), c.numExperts());
         json.put("num_experts_per_tok", c.topK());
         json.put("num_hidden_layers", c.numLayers());
+        if (!family.alwaysRenormalises()) {
+            json.put("norm_topk_prob", c.normTopkProb());
+        }
         json.put("torch_dtype", "float32");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
     }

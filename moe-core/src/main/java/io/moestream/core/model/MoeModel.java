@@ -1,6 +1,7 @@
 package io.moestream.core.model;
 
 import io.moestream.core.io.TensorStore;
+import io.moestream.core.model.ModelFamily.SwiGluProjection;
 import io.moestream.core.tensor.Matrix;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -24,7 +25,7 @@ public final class MoeModel implements AutoCloseable {
         this.store = store;
         SortedSet<Integer> layers = new TreeSet<>();
         for (int layer = 0; layer < config.numLayers(); layer++) {
-            if (store.contains(MixtralTensorNames.gate(layer))) {
+            if (store.contains(config.family().gateTensor(layer))) {
                 layers.add(layer);
             }
         }
@@ -37,7 +38,7 @@ public final class MoeModel implements AutoCloseable {
         MoeModel model = new MoeModel(modelDir, config, store);
         if (model.moeLayers.isEmpty()) {
             store.close();
-            throw new IllegalArgumentException("no MoE gate tensor (" + MixtralTensorNames.gate(0)
+            throw new IllegalArgumentException("no MoE gate tensor (" + config.family().gateTensor(0)
                     + " or another layer's) in " + modelDir);
         }
         return model;
@@ -53,7 +54,7 @@ public final class MoeModel implements AutoCloseable {
 
     /** The router weight {@code [n_experts, d_model]} of {@code layer}. */
     public Matrix gate(int layer) {
-        return load(MixtralTensorNames.gate(layer), config.numExperts(), config.dModel());
+        return load(config.family().gateTensor(layer), config.numExperts(), config.dModel());
     }
 
     /** The three projections of one expert. */
@@ -62,10 +63,11 @@ public final class MoeModel implements AutoCloseable {
             throw new IllegalArgumentException(
                     "expert " + expert + " is outside [0, " + config.numExperts() + ") of " + modelDir);
         }
+        ModelFamily family = config.family();
         return new ExpertWeights(
-                load(MixtralTensorNames.expert(layer, expert, "w1"), config.dFf(), config.dModel()),
-                load(MixtralTensorNames.expert(layer, expert, "w2"), config.dModel(), config.dFf()),
-                load(MixtralTensorNames.expert(layer, expert, "w3"), config.dFf(), config.dModel()));
+                load(family.expertTensor(layer, expert, SwiGluProjection.GATE), config.dFf(), config.dModel()),
+                load(family.expertTensor(layer, expert, SwiGluProjection.DOWN), config.dModel(), config.dFf()),
+                load(family.expertTensor(layer, expert, SwiGluProjection.UP), config.dFf(), config.dModel()));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.moestream.core.layer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.moestream.core.model.ModelFamily;
 import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
@@ -39,6 +40,22 @@ class ReferenceMoeLayerTest {
             assertThat(Tolerance.maxAbs(expected)).isGreaterThan(0.05);
             assertThat(out.tokensPerExpert()).hasSize(experts);
             assertThat(Arrays.stream(out.tokensPerExpert()).sum()).isEqualTo((long) rows * topK);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, norm_topk_prob={1}")
+    @CsvSource({"MIXTRAL, true", "QWEN3_MOE, true", "QWEN3_MOE, false", "OLMOE, false"})
+    void shouldMatchANaiveCompositionForEveryFamily(ModelFamily family, boolean normTopkProb) {
+        // given a model written in the family's own config keys and tensor names
+        ModelGenerator.generate(dir, new ModelSpec(family, 1, 6, 2, 24, 40, normTopkProb, 5));
+        Matrix x = TestTensors.gaussian(25, 24, 6);
+        try (MoeModel model = MoeModel.open(dir); ReferenceMoeLayer layer = new ReferenceMoeLayer(model, 0)) {
+            // when
+            Matrix y = layer.forward(x);
+
+            // then
+            assertThat(model.config().family()).isEqualTo(family);
+            assertThat(Tolerance.maxRelativeError(y, NaiveMoe.layer(model, 0, x))).isLessThanOrEqualTo(TOLERANCE);
         }
     }
 

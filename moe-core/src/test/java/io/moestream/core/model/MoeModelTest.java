@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class MoeModelTest {
     private static final ModelSpec SPEC = new ModelSpec(2, 4, 2, 16, 24, 42);
@@ -31,7 +33,7 @@ class MoeModelTest {
         // when
         try (MoeModel model = MoeModel.open(dir)) {
             // then
-            assertThat(model.config()).isEqualTo(new MoeConfig("mixtral", 16, 24, 4, 2, 2));
+            assertThat(model.config()).isEqualTo(MoeConfig.mixtral(16, 24, 4, 2, 2));
             assertThat(model.moeLayers()).containsExactly(0, 1);
             assertThat(model.gate(1).rows()).isEqualTo(4);
             assertThat(model.gate(1).cols()).isEqualTo(16);
@@ -39,6 +41,25 @@ class MoeModelTest {
             assertThat(new int[] {w.w1().rows(), w.w1().cols()}).containsExactly(24, 16);
             assertThat(new int[] {w.w2().rows(), w.w2().cols()}).containsExactly(16, 24);
             assertThat(new int[] {w.w3().rows(), w.w3().cols()}).containsExactly(24, 16);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ModelFamily.class)
+    void shouldNameTheTensorsAsTheFamilyDoes(ModelFamily family) {
+        // given a generated model of the family
+        ModelGenerator.generate(dir, new ModelSpec(family, 1, 3, 2, 8, 12, false, 1));
+
+        // when it is opened
+        try (MoeModel model = MoeModel.open(dir); TensorStore store = TensorStore.open(dir)) {
+            // then the config round-trips and the tensors carry the family's Hugging Face names
+            assertThat(model.config()).isEqualTo(new ModelSpec(family, 1, 3, 2, 8, 12, false, 1).config());
+            String expected = switch (family) {
+                case MIXTRAL -> "model.layers.0.block_sparse_moe.experts.2.w3.weight";
+                case QWEN3_MOE, OLMOE -> "model.layers.0.mlp.experts.2.up_proj.weight";
+            };
+            assertThat(store.contains(expected)).as(expected).isTrue();
+            assertThat(store.matrix(expected)).isEqualTo(model.expert(0, 2).w3());
         }
     }
 
@@ -82,7 +103,7 @@ class MoeModelTest {
         writeConfig(3);
         Map<String, Matrix> tensors = new LinkedHashMap<>();
         tensors.put("model.layers.1.self_attn.q_proj.weight", Matrix.zeros(16, 16));
-        tensors.put(MixtralTensorNames.gate(1), Matrix.zeros(4, 16));
+        tensors.put(ModelFamily.MIXTRAL.gateTensor(1), Matrix.zeros(4, 16));
         SafetensorsWriter.write(dir.resolve(TensorStore.SINGLE_FILE), tensors, DType.BF16);
 
         // when
@@ -91,7 +112,7 @@ class MoeModelTest {
             assertThat(model.moeLayers()).containsExactly(1);
             assertThatThrownBy(() -> model.expert(1, 0)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("missing tensor model.layers.1.block_sparse_moe.experts.0.w1.weight");
-            assertThatThrownBy(() -> model.gate(0)).hasMessageContaining(MixtralTensorNames.gate(0));
+            assertThatThrownBy(() -> model.gate(0)).hasMessageContaining(ModelFamily.MIXTRAL.gateTensor(0));
         }
     }
 
@@ -99,7 +120,7 @@ class MoeModelTest {
     void shouldNameATensorWhoseShapeDisagreesWithTheConfig() throws IOException {
         writeConfig(1);
         SafetensorsWriter.write(dir.resolve(TensorStore.SINGLE_FILE),
-                Map.of(MixtralTensorNames.gate(0), Matrix.zeros(4, 12)), DType.FP32);
+                Map.of(ModelFamily.MIXTRAL.gateTensor(0), Matrix.zeros(4, 12)), DType.FP32);
 
         try (MoeModel model = MoeModel.open(dir)) {
             assertThatThrownBy(() -> model.gate(0)).isInstanceOf(IllegalArgumentException.class)

@@ -2,7 +2,6 @@ package io.moestream.core.testing;
 
 import io.moestream.core.kernel.NaiveSwiGluExpert;
 import io.moestream.core.model.MoeModel;
-import io.moestream.core.routing.MixtralRouting;
 import io.moestream.core.routing.Routing;
 import io.moestream.core.tensor.Matrix;
 
@@ -31,7 +30,7 @@ public final class NaiveMoe {
 
     /** y: (rows, d_model) = Σ over each row's top-k experts of gate weight · naive expert output. */
     public static Matrix layer(MoeModel model, int layer, Matrix x) {
-        Routing routing = new MixtralRouting(model.config().topK()).route(logits(x, model.gate(layer)));
+        Routing routing = model.config().routingPolicy().route(logits(x, model.gate(layer)));
         NaiveSwiGluExpert[] experts = new NaiveSwiGluExpert[model.config().numExperts()];
         double[] y = new double[x.rows() * x.cols()];
         for (int r = 0; r < x.rows(); r++) {

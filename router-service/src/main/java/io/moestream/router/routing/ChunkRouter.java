@@ -6,7 +6,6 @@ import io.moestream.core.kernel.GateScorer;
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
-import io.moestream.core.routing.MixtralRouting;
 import io.moestream.core.routing.Routing;
 import io.moestream.core.routing.RoutingPolicy;
 import io.moestream.core.tensor.InvalidTensorException;
@@ -60,7 +59,7 @@ public final class ChunkRouter {
         for (int layer : model.moeLayers()) {
             gates.put(layer, new GateScorer(model.gate(layer)));
         }
-        return new ChunkRouter(topics, gates, new MixtralRouting(config.topK()), new ChunkLimits(config.dModel(), maxChunkRows));
+        return new ChunkRouter(topics, gates, config.routingPolicy(), new ChunkLimits(config.dModel(), maxChunkRows));
     }
 
     /** The MoE layers this router accepts, ascending. */

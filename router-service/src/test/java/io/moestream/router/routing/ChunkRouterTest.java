@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.moestream.core.kernel.GateScorer;
-import io.moestream.core.routing.MixtralRouting;
+import io.moestream.core.routing.SoftmaxTopKRouting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertTask;
@@ -98,7 +98,7 @@ class ChunkRouterTest {
     void shouldRejectAChunkWhoseLogitsOverflow() {
         // given: finite inputs whose dot product with the gate overflows float
         Matrix gate = new Matrix(3, 3, new float[] {Float.MAX_VALUE, Float.MAX_VALUE, 0, 0, 0, 1, 0, 1, 0});
-        ChunkRouter router = new ChunkRouter(Topics.DEFAULT, Map.of(0, new GateScorer(gate)), new MixtralRouting(1),
+        ChunkRouter router = new ChunkRouter(Topics.DEFAULT, Map.of(0, new GateScorer(gate)), SoftmaxTopKRouting.mixtral(1),
                 new ChunkLimits(3, 4));
 
         // when
@@ -119,7 +119,7 @@ class ChunkRouterTest {
     }
 
     private static ChunkRouter router(Topics topics, int topK) {
-        return new ChunkRouter(topics, Map.of(0, new GateScorer(IDENTITY_GATE)), new MixtralRouting(topK), new ChunkLimits(3, 4));
+        return new ChunkRouter(topics, Map.of(0, new GateScorer(IDENTITY_GATE)), SoftmaxTopKRouting.mixtral(topK), new ChunkLimits(3, 4));
     }
 
     private static String reason(RouteOutcome outcome) {

@@ -1,11 +1,15 @@
 package io.moestream.tools.cli;
 
+import io.moestream.core.model.ModelFamily;
 import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code moe gen-model}: writes a seeded random Mixtral-layout model (config.json + model.safetensors). */
 @Command(name = "gen-model", mixinStandardHelpOptions = true,
@@ -14,6 +18,14 @@ public final class GenModelCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
+
+    @Option(names = "--family", defaultValue = "mixtral",
+            description = "model_type: mixtral, qwen3_moe or olmoe (default ${DEFAULT-VALUE}).")
+    String family;
+
+    @Option(names = "--norm-topk-prob", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Renormalise the top-k weights (qwen3_moe, olmoe; Mixtral always does; default ${DEFAULT-VALUE}).")
+    boolean normTopkProb;
 
     @Option(names = "--experts", defaultValue = "8", description = "Experts per layer (default ${DEFAULT-VALUE}).")
     int experts;
@@ -30,15 +42,19 @@ public final class GenModelCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "1", description = "MoE layers (default ${DEFAULT-VALUE}).")
     int layers;
 
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
     public Integer call() throws Exception {
-        ModelSpec spec = new ModelSpec(layers, experts, topK, dModel, dFf, seed);
-        ModelGenerator.generate(out, spec);
-        System.out.printf("wrote %s: %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, seed %d%n",
-                out, layers, experts, topK, dModel, dFf, seed);
+        ModelFamily modelFamily = ModelFamily.of(family).orElseThrow(() -> new ParameterException(
+                spec.commandLine(), "--family " + family + " is not one of " + java.util.Arrays.stream(ModelFamily.values()).map(ModelFamily::modelType).toList()));
+        ModelGenerator.generate(out, new ModelSpec(modelFamily, layers, experts, topK, dModel, dFf, normTopkProb, seed));
+        System.out.printf("wrote %s: %s, %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, seed %d%n",
+                out, family, layers, experts, topK, dModel, dFf, seed);
         return 0;
     }
 }

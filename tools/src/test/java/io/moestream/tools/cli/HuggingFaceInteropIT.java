@@ -18,14 +18,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The user's path with a model we did not write: numpy writes a sharded F16 Mixtral checkpoint in Hugging
- * Face layout and computes the layer itself; {@code ./moe up} serves it (embedded broker, all services as
- * processes) and {@code ./moe infer} must reproduce numpy's output. Ctrl-C (SIGTERM) then stops it all.
+ * The user's path with a model we did not write: for each supported family, numpy writes a sharded F16
+ * checkpoint in that family's Hugging Face layout and computes the layer itself; {@code ./moe up} serves it
+ * (embedded broker, all services as processes) and {@code ./moe infer} must reproduce numpy's output. Ctrl-C
+ * (SIGTERM) then stops it all.
  */
 class HuggingFaceInteropIT {
     private static final Pattern READY = Pattern.compile("^READY gateway=(\\S+):(\\d+)");
@@ -33,13 +35,14 @@ class HuggingFaceInteropIT {
     @TempDir
     Path work;
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"mixtral", "qwen3_moe", "olmoe"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt() throws Exception {
-        // given a checkpoint and the expected layer-1 output written by numpy
+    void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt(String family) throws Exception {
+        // given a checkpoint of the family and the expected layer-1 output, written by numpy
         String python = pythonWithNumpy();
         assumeTrue(python != null, "skipped: no python3 with numpy on this machine (.ci/run installs python3-numpy)");
-        run(List.of(python, "src/test/python/mixtral_layer_numpy.py", work.toString()), 120);
+        run(List.of(python, "src/test/python/moe_layer_numpy.py", family, work.toString()), 120);
         Path moe = MoeHome.locate().root().resolve("moe");
 
         // when ./moe up serves it and ./moe infer streams numpy's input through the gateway
@@ -55,7 +58,7 @@ class HuggingFaceInteropIT {
 
             // then the output is numpy's
             ErrorStats error = ErrorStats.compare(Npy.read(work.resolve("y.npy")), Npy.read(work.resolve("expected.npy")));
-            System.out.println("moe infer vs numpy: " + error);
+            System.out.println(family + ": moe infer vs numpy: " + error);
             assertThat(error.maxRelError()).isLessThan(1e-4);
 
             // and SIGTERM stops the stack: moe up exits and the gateway port closes

@@ -4,18 +4,26 @@ import io.moestream.core.tensor.Matrix;
 import java.util.Arrays;
 
 /**
- * Mixtral routing, as in Hugging Face {@code modeling_mixtral}: per row, softmax over all experts in float
- * (max subtracted), keep the top-k by probability (ties go to the lower expert id), then renormalise the k
- * weights to sum to 1. No capacity limit: every row gets exactly k experts.
+ * Softmax top-k routing, as in Hugging Face's Mixtral, Qwen-MoE and OLMoE blocks: per row, softmax over all
+ * experts in float (max subtracted), keep the top-k by probability (ties go to the lower expert id), then, if
+ * {@code renormalise} (always for Mixtral, {@code norm_topk_prob} for the others), rescale the k weights to sum
+ * to 1. No capacity limit: every row gets exactly k experts.
  */
-public final class MixtralRouting implements RoutingPolicy {
+public final class SoftmaxTopKRouting implements RoutingPolicy {
     private final int topK;
+    private final boolean renormalise;
 
-    public MixtralRouting(int topK) {
+    public SoftmaxTopKRouting(int topK, boolean renormalise) {
         if (topK < 1) {
             throw new IllegalArgumentException("top-k must be at least 1, got " + topK);
         }
         this.topK = topK;
+        this.renormalise = renormalise;
+    }
+
+    /** Mixtral's router: the top-k weights always sum to 1. */
+    public static SoftmaxTopKRouting mixtral(int topK) {
+        return new SoftmaxTopKRouting(topK, true);
     }
 
     public int topK() {
@@ -50,9 +58,11 @@ public final class MixtralRouting implements RoutingPolicy {
                 weights[r * topK + slot] = probs[best];
                 kept += probs[best];
             }
-            // renormalise: the k weights sum to 1
-            for (int slot = 0; slot < topK; slot++) {
-                weights[r * topK + slot] /= kept;
+            if (renormalise) {
+                // the k weights sum to 1
+                for (int slot = 0; slot < topK; slot++) {
+                    weights[r * topK + slot] /= kept;
+                }
             }
         }
         return new Routing(rows, topK, experts, weights);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class MixtralRoutingTest {
+class SoftmaxTopKRoutingTest {
 
     @ParameterizedTest(name = "rows={0} experts={1} top-{2}")
     @CsvSource({"1, 2, 1", "5, 8, 2", "33, 8, 8", "17, 16, 4", "9, 3, 2"})
@@ -22,7 +22,7 @@ class MixtralRoutingTest {
         Matrix logits = TestTensors.gaussian(rows, experts, 100L * experts + topK, 2.0);
 
         // when
-        Routing routing = new MixtralRouting(topK).route(logits);
+        Routing routing = SoftmaxTopKRouting.mixtral(topK).route(logits);
 
         // then: each row's choice equals a direct computation in double
         assertThat(routing.rows()).isEqualTo(rows);
@@ -47,10 +47,23 @@ class MixtralRoutingTest {
     }
 
     @Test
+    void shouldKeepThePlainProbabilitiesWhenNotRenormalising() {
+        // given: the softmax of these logits is [0.5, 0.25, 0.25] up to rounding
+        Matrix logits = new Matrix(2, 3, new float[] {(float) Math.log(2), 0f, 0f, 0f, 0f, (float) Math.log(2)});
+
+        // when routed as OLMoE and Qwen-MoE do without norm_topk_prob
+        Routing routing = new SoftmaxTopKRouting(2, false).route(logits);
+
+        // then the top-2 weights are the probabilities themselves and sum to 0.75
+        assertThat(routing.experts()).containsExactly(0, 1, 2, 0);
+        assertThat(routing.weights()).containsExactly(new float[] {0.5f, 0.25f, 0.5f, 0.25f}, offset(1e-6f));
+    }
+
+    @Test
     void shouldPreferTheLowerExpertIdOnTies() {
         Matrix logits = new Matrix(1, 4, new float[] {0.5f, 2f, 0.5f, 2f});
 
-        Routing routing = new MixtralRouting(3).route(logits);
+        Routing routing = SoftmaxTopKRouting.mixtral(3).route(logits);
 
         assertThat(routing.experts()).containsExactly(1, 3, 0);
     }
@@ -59,7 +72,7 @@ class MixtralRoutingTest {
     void shouldStayStableForLargeLogits() {
         Matrix logits = new Matrix(1, 3, new float[] {1000f, 999f, -1000f});
 
-        Routing routing = new MixtralRouting(2).route(logits);
+        Routing routing = SoftmaxTopKRouting.mixtral(2).route(logits);
 
         assertThat(routing.experts()).containsExactly(0, 1);
         double e = Math.exp(-1);
@@ -69,8 +82,8 @@ class MixtralRoutingTest {
 
     @Test
     void shouldValidateTopK() {
-        assertThatThrownBy(() -> new MixtralRouting(0)).hasMessage("top-k must be at least 1, got 0");
-        assertThatThrownBy(() -> new MixtralRouting(3).route(Matrix.zeros(1, 2)))
+        assertThatThrownBy(() -> SoftmaxTopKRouting.mixtral(0)).hasMessage("top-k must be at least 1, got 0");
+        assertThatThrownBy(() -> SoftmaxTopKRouting.mixtral(3).route(Matrix.zeros(1, 2)))
                 .hasMessage("top-k 3 exceeds the 2 experts");
     }
 
@@ -78,7 +91,7 @@ class MixtralRoutingTest {
     void shouldRejectNonFiniteLogits() {
         Matrix logits = new Matrix(2, 2, new float[] {0f, 1f, Float.NaN, 0f});
 
-        assertThatThrownBy(() -> new MixtralRouting(1).route(logits))
+        assertThatThrownBy(() -> SoftmaxTopKRouting.mixtral(1).route(logits))
                 .hasMessage("router logit of row 1 expert 0 is NaN");
     }
 
