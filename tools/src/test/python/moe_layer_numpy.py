@@ -1,14 +1,16 @@
 """Writes a small MoE checkpoint with numpy alone and computes one MoE layer of it.
 
 An independent implementation for moe-stream's interop test: the checkpoint is sharded
-(model.safetensors.index.json over two files), stores the weights as F16, and carries a non-MoE
-tensor that the server must ignore. The layer is computed in float64 from the stored (F16) weights,
-following the Hugging Face sparse MoE blocks of each family (MixtralSparseMoeBlock,
-Qwen3MoeSparseMoeBlock, OlmoeSparseMoeBlock): softmax over all experts, top-k, renormalise the k
-weights (always for Mixtral, when norm_topk_prob for the others),
-y = sum_k w_k * down(silu(gate(x)) * up(x)).
+(model.safetensors.index.json over two files), stores the weights as F16 (DeepSeek-V3's selection bias
+as F32, as its checkpoints do), and carries a non-MoE tensor that the server must ignore. The layer is
+computed in float64 from the stored weights, transcribing the Hugging Face sparse MoE blocks of each
+family (MixtralSparseMoeBlock, Qwen2MoeSparseMoeBlock, Qwen3MoeSparseMoeBlock, OlmoeSparseMoeBlock,
+DeepseekV2Moe, DeepseekV3MoE): scores (softmax, or sigmoid for DeepSeek-V3), the selection bias and
+group-limited choice of DeepSeek, top-k, renormalisation where the family does it, the routed scaling
+factor, y = sum_k w_k * down(silu(gate(x)) * up(x)), plus the shared expert where there is one.
 
-usage: moe_layer_numpy.py FAMILY OUT_DIR   (FAMILY: mixtral, qwen3_moe, olmoe)
+usage: moe_layer_numpy.py FAMILY OUT_DIR
+       FAMILY: mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, deepseek_v3
        writes OUT_DIR/model/..., OUT_DIR/x.npy, OUT_DIR/expected.npy
 """
 import json
@@ -18,17 +20,29 @@ import sys
 
 import numpy as np
 
-LAYERS, EXPERTS, TOP_K, D_MODEL, D_FF, TOKENS, LAYER = 2, 5, 2, 48, 64, 200, 1
+LAYERS, EXPERTS, TOP_K, D_MODEL, D_FF, TOKENS, LAYER = 2, 6, 2, 48, 64, 200, 1
+GROUPS, TOP_GROUPS = 2, 1
 
-# Per family: architecture, config keys of the expert count and size, MoE block name, expert projection names
-# (gate, up, down), and norm_topk_prob (None: the family has no such key and always renormalises).
+# Per family: architecture, config keys of the expert count and size, MoE block, expert projection names
+# (gate, up, down), shared expert block (or None) and its width in routed-expert sizes, and extra config keys.
 FAMILIES = {
     "mixtral": ("MixtralForCausalLM", "num_local_experts", "intermediate_size", "block_sparse_moe",
-                ("w1", "w3", "w2"), None),
+                ("w1", "w3", "w2"), None, 0, {}),
+    "qwen2_moe": ("Qwen2MoeForCausalLM", "num_experts", "moe_intermediate_size", "mlp",
+                  ("gate_proj", "up_proj", "down_proj"), "shared_expert", 2,
+                  {"norm_topk_prob": False, "shared_expert_intermediate_size": 2 * D_FF}),
     "qwen3_moe": ("Qwen3MoeForCausalLM", "num_experts", "moe_intermediate_size", "mlp",
-                  ("gate_proj", "up_proj", "down_proj"), True),
+                  ("gate_proj", "up_proj", "down_proj"), None, 0, {"norm_topk_prob": True}),
     "olmoe": ("OlmoeForCausalLM", "num_experts", "intermediate_size", "mlp",
-              ("gate_proj", "up_proj", "down_proj"), False),
+              ("gate_proj", "up_proj", "down_proj"), None, 0, {"norm_topk_prob": False}),
+    "deepseek_v2": ("DeepseekV2ForCausalLM", "n_routed_experts", "moe_intermediate_size", "mlp",
+                    ("gate_proj", "up_proj", "down_proj"), "shared_experts", 2,
+                    {"n_shared_experts": 2, "topk_method": "group_limited_greedy", "n_group": GROUPS,
+                     "topk_group": TOP_GROUPS, "routed_scaling_factor": 1.5, "norm_topk_prob": False}),
+    "deepseek_v3": ("DeepseekV3ForCausalLM", "n_routed_experts", "moe_intermediate_size", "mlp",
+                    ("gate_proj", "up_proj", "down_proj"), "shared_experts", 1,
+                    {"n_shared_experts": 1, "topk_method": "noaux_tc", "scoring_func": "sigmoid", "n_group": GROUPS,
+                     "topk_group": TOP_GROUPS, "routed_scaling_factor": 2.5, "norm_topk_prob": True}),
 }
 
 
@@ -50,25 +64,59 @@ def write_safetensors(path, tensors):
             f.write(blob)
 
 
-def moe_layer(x, gate, experts, renormalise):
-    logits = x @ gate.T                                        # (tokens, experts)
-    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
-    top = np.argsort(-probs, axis=1, kind="stable")[:, :TOP_K]  # (tokens, top_k)
-    weights = np.take_along_axis(probs, top, axis=1)
-    if renormalise:
-        weights /= weights.sum(axis=1, keepdims=True)
+def swiglu(x, gate_w, up_w, down_w):
+    h = gate_w @ x
+    return down_w @ ((h / (1 + np.exp(-h))) * (up_w @ x))
+
+
+def route(family, logits, bias):
+    """(top expert ids, weights) per row, as the family's Hugging Face router computes them."""
+    if family == "deepseek_v3":
+        scores = 1 / (1 + np.exp(-logits))
+    else:
+        scores = np.exp(logits - logits.max(axis=1, keepdims=True))
+        scores /= scores.sum(axis=1, keepdims=True)
+    choice = scores + bias if bias is not None else scores.copy()
+    if family.startswith("deepseek"):
+        grouped = choice.reshape(len(choice), GROUPS, -1)
+        if family == "deepseek_v3":
+            group_scores = -np.sort(-grouped, axis=2)[:, :, :2].sum(axis=2)
+        else:
+            group_scores = grouped.max(axis=2)
+        best_groups = np.argsort(-group_scores, axis=1, kind="stable")[:, :TOP_GROUPS]
+        mask = np.zeros_like(group_scores, dtype=bool)
+        np.put_along_axis(mask, best_groups, True, axis=1)
+        choice = np.where(np.repeat(mask, EXPERTS // GROUPS, axis=1), choice, 0.0)
+    top = np.argsort(-choice, axis=1, kind="stable")[:, :TOP_K]
+    weights = np.take_along_axis(scores, top, axis=1)
+    config = FAMILIES[family][7]
+    if family == "mixtral" or config.get("norm_topk_prob", False):
+        weights = weights / weights.sum(axis=1, keepdims=True)
+    return top, weights * config.get("routed_scaling_factor", 1.0)
+
+
+def moe_layer(family, x, weights):
+    gate, bias, experts, shared, shared_gate = weights
+    top, w = route(family, x @ gate.T, bias)
     y = np.zeros_like(x)
     for t in range(x.shape[0]):
         for k in range(TOP_K):
-            gate_w, up_w, down_w = experts[top[t, k]]
-            h = gate_w @ x[t]
-            y[t] += weights[t, k] * (down_w @ ((h / (1 + np.exp(-h))) * (up_w @ x[t])))
+            y[t] += w[t, k] * swiglu(x[t], *experts[top[t, k]])
+        if shared is not None:
+            scale = 1.0 if shared_gate is None else 1 / (1 + np.exp(-(shared_gate @ x[t])[0]))
+            y[t] += scale * swiglu(x[t], *shared)
     return y
 
 
+def mlp(rng, width):
+    gate_w = (rng.standard_normal((width, D_MODEL)) / np.sqrt(D_MODEL)).astype(np.float16)
+    up_w = (rng.standard_normal((width, D_MODEL)) / np.sqrt(D_MODEL)).astype(np.float16)
+    down_w = (rng.standard_normal((D_MODEL, width)) / np.sqrt(width)).astype(np.float16)
+    return gate_w, up_w, down_w
+
+
 def main(family, out):
-    architecture, experts_key, size_key, block, (gate_name, up_name, down_name), norm_topk_prob = FAMILIES[family]
+    architecture, experts_key, size_key, block, names, shared_block, shared_width, extra = FAMILIES[family]
     rng = np.random.default_rng(2024)
     model_dir = os.path.join(out, "model")
     os.makedirs(model_dir, exist_ok=True)
@@ -79,16 +127,28 @@ def main(family, out):
         shard = shards[layer % 2]
         gate = (rng.standard_normal((EXPERTS, D_MODEL)) / np.sqrt(D_MODEL)).astype(np.float16)
         shard[f"{prefix}.gate.weight"] = gate
+        bias = None
+        if family == "deepseek_v3":
+            bias = (0.3 * rng.standard_normal(EXPERTS)).astype(np.float32)
+            shard[f"{prefix}.gate.e_score_correction_bias"] = bias
         experts = []
         for e in range(EXPERTS):
-            gate_w = (rng.standard_normal((D_FF, D_MODEL)) / np.sqrt(D_MODEL)).astype(np.float16)
-            up_w = (rng.standard_normal((D_FF, D_MODEL)) / np.sqrt(D_MODEL)).astype(np.float16)
-            down_w = (rng.standard_normal((D_MODEL, D_FF)) / np.sqrt(D_FF)).astype(np.float16)
-            shard[f"{prefix}.experts.{e}.{gate_name}.weight"] = gate_w
-            shard[f"{prefix}.experts.{e}.{up_name}.weight"] = up_w
-            shard[f"{prefix}.experts.{e}.{down_name}.weight"] = down_w
-            experts.append(tuple(w.astype(np.float64) for w in (gate_w, up_w, down_w)))
-        layer_weights[layer] = (gate.astype(np.float64), experts)
+            weights = mlp(rng, D_FF)
+            for name, w in zip(names, weights):
+                shard[f"{prefix}.experts.{e}.{name}.weight"] = w
+            experts.append(tuple(w.astype(np.float64) for w in weights))
+        shared, shared_gate = None, None
+        if shared_block:
+            weights = mlp(rng, shared_width * D_FF)
+            for name, w in zip(names, weights):
+                shard[f"{prefix}.{shared_block}.{name}.weight"] = w
+            shared = tuple(w.astype(np.float64) for w in weights)
+        if family == "qwen2_moe":
+            shared_gate = (rng.standard_normal((1, D_MODEL)) / np.sqrt(D_MODEL)).astype(np.float16)
+            shard[f"{prefix}.shared_expert_gate.weight"] = shared_gate
+            shared_gate = shared_gate.astype(np.float64)
+        layer_weights[layer] = (gate.astype(np.float64), None if bias is None else bias.astype(np.float64),
+                                experts, shared, shared_gate)
     shards[0]["model.embed_tokens.weight"] = rng.standard_normal((11, D_MODEL)).astype(np.float32)
 
     weight_map = {}
@@ -100,17 +160,13 @@ def main(family, out):
         json.dump({"metadata": {}, "weight_map": weight_map}, f)
     config = {"architectures": [architecture], "model_type": family, "hidden_size": D_MODEL, size_key: D_FF,
               experts_key: EXPERTS, "num_experts_per_tok": TOP_K, "num_hidden_layers": LAYERS,
-              "num_attention_heads": 4, "torch_dtype": "float16"}
-    if norm_topk_prob is not None:
-        config["norm_topk_prob"] = norm_topk_prob
+              "num_attention_heads": 4, "torch_dtype": "float16", **extra}
     with open(os.path.join(model_dir, "config.json"), "w") as f:
         json.dump(config, f)
 
     x = rng.standard_normal((TOKENS, D_MODEL)).astype(np.float32)
     np.save(os.path.join(out, "x.npy"), x)
-    gate, experts = layer_weights[LAYER]
-    renormalise = norm_topk_prob is None or norm_topk_prob
-    expected = moe_layer(x.astype(np.float64), gate, experts, renormalise)
+    expected = moe_layer(family, x.astype(np.float64), layer_weights[LAYER])
     np.save(os.path.join(out, "expected.npy"), expected.astype(np.float32))
 
 

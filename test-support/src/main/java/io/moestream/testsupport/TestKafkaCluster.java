@@ -47,7 +47,7 @@ public final class TestKafkaCluster implements AutoCloseable {
     /** The launcher's topics for a model of {@code spec}: tokens, dead letters, one per (layer, expert). */
     public void createPipelineTopics(Topics topics, ModelSpec spec) throws InterruptedException {
         TopicProvisioner.createAll(bootstrapServers(), topics,
-                new TreeSet<>(IntStream.range(0, spec.layers()).boxed().toList()), spec.experts(), 1, 1);
+                new TreeSet<>(IntStream.range(0, spec.layers()).boxed().toList()), spec.config().servedExperts(), 1, 1);
     }
 
     public void createTopics(Collection<NewTopic> topics) throws Exception {

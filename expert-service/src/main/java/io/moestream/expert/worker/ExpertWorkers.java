@@ -101,7 +101,7 @@ public class ExpertWorkers {
     private List<ServedExpert> load(Topics topics) {
         try (MoeModel model = MoeModel.open(config.model().dir())) {
             List<ExpertId> ids = ExpertSelection.parse(config.expert().experts(), model.moeLayers(),
-                    model.config().numExperts());
+                    model.config().servedExperts());
             int dModel = model.config().dModel();
             List<ServedExpert> experts = new ArrayList<>(ids.size());
             for (ExpertId id : ids) {

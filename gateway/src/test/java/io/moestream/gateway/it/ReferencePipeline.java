@@ -1,6 +1,5 @@
 package io.moestream.gateway.it;
 
-import io.moestream.core.kernel.GateScorer;
 import io.moestream.core.kernel.NaiveSwiGluExpert;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
@@ -91,7 +90,7 @@ final class ReferencePipeline implements AutoCloseable {
     }
 
     private List<ExpertAssignment> route(int layer, Matrix x) {
-        return model.config().routingPolicy().route(new GateScorer(model.gate(layer)).logits(x)).byExpert();
+        return model.router(layer).route(x).assignments();
     }
 
     private void run() {

@@ -18,12 +18,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Writes safetensors files of 2-D tensors in FP32, FP16 or BF16. */
+/** Writes safetensors files of 2-D tensors (and 1-D ones, such as biases) in FP32, FP16 or BF16. */
 public final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Name and shape of one tensor, known before its data so the header can be written first. */
-    public record TensorHeader(String name, int rows, int cols) {
+    /**
+     * Name and shape of one tensor, known before its data so the header can be written first.
+     *
+     * @param vector whether the tensor is 1-D {@code [cols]} (then {@code rows == 1}) rather than {@code [rows, cols]}
+     */
+    public record TensorHeader(String name, int rows, int cols, boolean vector) {
+        public TensorHeader(String name, int rows, int cols) {
+            this(name, rows, cols, false);
+        }
+
+        /** A 1-D tensor of {@code length} elements, read back as {@code [1, length]}. */
+        public static TensorHeader vector(String name, int length) {
+            return new TensorHeader(name, 1, length, true);
+        }
     }
 
     private SafetensorsWriter() {
@@ -69,7 +81,11 @@ public final class SafetensorsWriter {
             long end = offset + (long) h.rows() * h.cols() * elementSize;
             ObjectNode entry = root.putObject(h.name());
             entry.put("dtype", safetensorsDType(dtype));
-            entry.putArray("shape").add(h.rows()).add(h.cols());
+            if (h.vector()) {
+                entry.putArray("shape").add(h.cols());
+            } else {
+                entry.putArray("shape").add(h.rows()).add(h.cols());
+            }
             entry.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }

@@ -1,11 +1,10 @@
 package io.moestream.core.layer;
 
-import io.moestream.core.kernel.GateScorer;
 import io.moestream.core.kernel.OpenBlasSwiGluExpert;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
-import io.moestream.core.routing.Routing;
-import io.moestream.core.routing.RoutingPolicy;
+import io.moestream.core.routing.LayerRouter;
+import io.moestream.core.routing.RoutedChunk;
 import io.moestream.core.tensor.Matrix;
 
 /**
@@ -17,19 +16,17 @@ import io.moestream.core.tensor.Matrix;
 public final class ReferenceMoeLayer implements AutoCloseable {
     private final MoeModel model;
     private final int layer;
-    private final GateScorer gate;
-    private final RoutingPolicy routing;
+    private final LayerRouter router;
     private final OpenBlasSwiGluExpert[] experts;
 
     public ReferenceMoeLayer(MoeModel model, int layer) {
         this.model = model;
         this.layer = layer;
-        this.gate = new GateScorer(model.gate(layer));
-        this.routing = model.config().routingPolicy();
-        this.experts = new OpenBlasSwiGluExpert[model.config().numExperts()];
+        this.router = model.router(layer);
+        this.experts = new OpenBlasSwiGluExpert[model.config().servedExperts()];
     }
 
-    /** y: (rows, d_model) = Σ_i gate_i · E_i(x) over each row's chosen experts. */
+    /** y: (rows, d_model) = Σ_i gate_i · E_i(x) over each row's chosen experts and the shared expert. */
     public Matrix forward(Matrix x) {
         return forwardWithStats(x).output();
     }
@@ -39,12 +36,11 @@ public final class ReferenceMoeLayer implements AutoCloseable {
         if (x.cols() != dModel) {
             throw new IllegalArgumentException("input has " + x.cols() + " columns, the model's d_model is " + dModel);
         }
-        // router_logits: (rows, n_experts)
-        Matrix logits = gate.logits(x);
-        Routing routed = routing.route(logits);
+        // routed: each expert's rows and gate weights, the shared expert's (all rows) included
+        RoutedChunk routed = router.route(x);
         float[] y = new float[x.rows() * dModel];
         long[] tokensPerExpert = new long[experts.length];
-        for (ExpertAssignment assignment : routed.byExpert()) {
+        for (ExpertAssignment assignment : routed.assignments()) {
             // expert_out: (assigned rows, d_model), scaled by each row's gate weight
             Matrix expertOut = expert(assignment.expert())
                     .forward(x.gatherRows(assignment.rowIndex()))

@@ -4,26 +4,25 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The model families served so far, keyed by {@code model_type} in {@code config.json}: where each keeps its
- * MoE shape in the config, how its MoE tensors are named (Hugging Face per-expert layout), and whether the
- * router renormalises the top-k weights. All three have SwiGLU experts {@code down(silu(gate(x)) * up(x))}.
+ * The model families served, keyed by {@code model_type} in {@code config.json}: where each keeps its MoE shape in
+ * the config and how its MoE tensors are named (Hugging Face per-expert layout). All have SwiGLU experts
+ * {@code down(silu(gate(x)) * up(x))}; {@link MoeConfig} reads each family's router settings.
  */
 public enum ModelFamily {
-    /** {@code MixtralSparseMoeBlock}: experts {@code w1} (gate), {@code w3} (up), {@code w2} (down); always renormalised. */
-    MIXTRAL("mixtral", "MixtralForCausalLM", "num_local_experts", "intermediate_size", "block_sparse_moe", true) {
-        @Override
-        String projectionName(SwiGluProjection projection) {
-            return switch (projection) {
-                case GATE -> "w1";
-                case UP -> "w3";
-                case DOWN -> "w2";
-            };
-        }
-    },
-    /** {@code Qwen3MoeSparseMoeBlock}: softmax, top-k, renormalised only when {@code norm_topk_prob}. */
-    QWEN3_MOE("qwen3_moe", "Qwen3MoeForCausalLM", "num_experts", "moe_intermediate_size", "mlp", false),
-    /** {@code OlmoeSparseMoeBlock}: the same router as Qwen3-MoE, expert size in {@code intermediate_size}. */
-    OLMOE("olmoe", "OlmoeForCausalLM", "num_experts", "intermediate_size", "mlp", false);
+    /** {@code MixtralSparseMoeBlock}: experts {@code w1} (gate), {@code w3} (up), {@code w2} (down). */
+    MIXTRAL("mixtral", "MixtralForCausalLM", "num_local_experts", "intermediate_size", "block_sparse_moe", null),
+    /** {@code Qwen2MoeSparseMoeBlock}: plus one shared expert scaled by {@code sigmoid(shared_expert_gate · x)}. */
+    QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM", "num_experts", "moe_intermediate_size", "mlp", "shared_expert"),
+    /** {@code Qwen3MoeSparseMoeBlock}: the Qwen2-MoE router, no shared expert. */
+    QWEN3_MOE("qwen3_moe", "Qwen3MoeForCausalLM", "num_experts", "moe_intermediate_size", "mlp", null),
+    /** {@code OlmoeSparseMoeBlock}: the same router, expert size in {@code intermediate_size}. */
+    OLMOE("olmoe", "OlmoeForCausalLM", "num_experts", "intermediate_size", "mlp", null),
+    /** {@code DeepseekV2Moe}: softmax, greedy or group-limited top-k, scaled; shared experts added unweighted. */
+    DEEPSEEK_V2("deepseek_v2", "DeepseekV2ForCausalLM", "n_routed_experts", "moe_intermediate_size", "mlp",
+            "shared_experts"),
+    /** {@code DeepseekV3MoE}: sigmoid, biased group-limited choice, unbiased weights, scaled; shared experts. */
+    DEEPSEEK_V3("deepseek_v3", "DeepseekV3ForCausalLM", "n_routed_experts", "moe_intermediate_size", "mlp",
+            "shared_experts");
 
     /** The three projections of a SwiGLU expert, named after the Hugging Face Llama-style MLP. */
     public enum SwiGluProjection { GATE, UP, DOWN }
@@ -33,16 +32,16 @@ public enum ModelFamily {
     private final String expertsKey;
     private final String expertSizeKey;
     private final String block;
-    private final boolean alwaysRenormalises;
+    private final String sharedExpertBlock;
 
     ModelFamily(String modelType, String architecture, String expertsKey, String expertSizeKey, String block,
-                boolean alwaysRenormalises) {
+                String sharedExpertBlock) {
         this.modelType = modelType;
         this.architecture = architecture;
         this.expertsKey = expertsKey;
         this.expertSizeKey = expertSizeKey;
         this.block = block;
-        this.alwaysRenormalises = alwaysRenormalises;
+        this.sharedExpertBlock = sharedExpertBlock;
     }
 
     public static Optional<ModelFamily> of(String modelType) {
@@ -63,14 +62,24 @@ public enum ModelFamily {
         return expertsKey;
     }
 
-    /** The config.json key holding the hidden size of one expert. */
+    /** The config.json key holding the hidden size of one routed expert. */
     public String expertSizeKey() {
         return expertSizeKey;
     }
 
-    /** Whether the top-k weights are renormalised whatever {@code norm_topk_prob} says (Mixtral has no such key). */
-    public boolean alwaysRenormalises() {
-        return alwaysRenormalises;
+    /** Whether the family's MoE block has a shared expert that every token goes through. */
+    public boolean hasSharedExpert() {
+        return sharedExpertBlock != null;
+    }
+
+    /** Whether the shared expert's output is scaled by {@code sigmoid(shared_expert_gate · x)} (Qwen2-MoE). */
+    public boolean sharedExpertGated() {
+        return this == QWEN2_MOE;
+    }
+
+    /** Whether the router adds DeepSeek-V3's {@code e_score_correction_bias} to the scores it chooses by. */
+    public boolean hasCorrectionBias() {
+        return this == DEEPSEEK_V3;
     }
 
     /** Router weight {@code [n_experts, d_model]} of {@code layer}. */
@@ -78,12 +87,37 @@ public enum ModelFamily {
         return prefix(layer) + "gate.weight";
     }
 
-    /** One projection of one expert: gate and up {@code [d_ff, d_model]}, down {@code [d_model, d_ff]}. */
+    /** DeepSeek-V3's selection bias {@code [n_experts]}. */
+    public String correctionBiasTensor(int layer) {
+        return prefix(layer) + "gate.e_score_correction_bias";
+    }
+
+    /** Qwen2-MoE's shared-expert gate {@code [1, d_model]}. */
+    public String sharedExpertGateTensor(int layer) {
+        return prefix(layer) + "shared_expert_gate.weight";
+    }
+
+    /** One projection of one routed expert: gate and up {@code [d_ff, d_model]}, down {@code [d_model, d_ff]}. */
     public String expertTensor(int layer, int expert, SwiGluProjection projection) {
         return prefix(layer) + "experts." + expert + "." + projectionName(projection) + ".weight";
     }
 
-    String projectionName(SwiGluProjection projection) {
+    /** One projection of the shared expert (DeepSeek's {@code n_shared_experts} are stored as one wider MLP). */
+    public String sharedExpertTensor(int layer, SwiGluProjection projection) {
+        if (sharedExpertBlock == null) {
+            throw new IllegalStateException(modelType + " has no shared expert");
+        }
+        return prefix(layer) + sharedExpertBlock + "." + projectionName(projection) + ".weight";
+    }
+
+    private String projectionName(SwiGluProjection projection) {
+        if (this == MIXTRAL) {
+            return switch (projection) {
+                case GATE -> "w1";
+                case UP -> "w3";
+                case DOWN -> "w2";
+            };
+        }
         return switch (projection) {
             case GATE -> "gate_proj";
             case UP -> "up_proj";

@@ -6,6 +6,7 @@ import io.moestream.core.io.SafetensorsWriter;
 import io.moestream.core.io.SafetensorsWriter.TensorHeader;
 import io.moestream.core.io.TensorStore;
 import io.moestream.core.model.ModelFamily.SwiGluProjection;
+import io.moestream.core.routing.RouterSpec;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.proto.v1.DType;
 import java.io.IOException;
@@ -54,10 +55,22 @@ public final class ModelGenerator {
         ModelFamily family = c.family();
         for (int layer = 0; layer < c.numLayers(); layer++) {
             headers.add(new TensorHeader(family.gateTensor(layer), c.numExperts(), c.dModel()));
+            if (family.hasCorrectionBias()) {
+                headers.add(TensorHeader.vector(family.correctionBiasTensor(layer), c.numExperts()));
+            }
             for (int e = 0; e < c.numExperts(); e++) {
                 headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.GATE), c.dFf(), c.dModel()));
                 headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.DOWN), c.dModel(), c.dFf()));
                 headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.UP), c.dFf(), c.dModel()));
+            }
+            if (family.hasSharedExpert()) {
+                int dFf = c.sharedExpertDFf();
+                headers.add(new TensorHeader(family.sharedExpertTensor(layer, SwiGluProjection.GATE), dFf, c.dModel()));
+                headers.add(new TensorHeader(family.sharedExpertTensor(layer, SwiGluProjection.DOWN), c.dModel(), dFf));
+                headers.add(new TensorHeader(family.sharedExpertTensor(layer, SwiGluProjection.UP), dFf, c.dModel()));
+            }
+            if (family.sharedExpertGated()) {
+                headers.add(new TensorHeader(family.sharedExpertGateTensor(layer), 1, c.dModel()));
             }
         }
         return headers;
@@ -84,8 +97,26 @@ public final class ModelGenerator {
         json.put(family.expertsKey(), c.numExperts());
         json.put("num_experts_per_tok", c.topK());
         json.put("num_hidden_layers", c.numLayers());
-        if (!family.alwaysRenormalises()) {
-            json.put("norm_topk_prob", c.normTopkProb());
+        RouterSpec router = c.router();
+        switch (family) {
+            case MIXTRAL -> { }
+            case QWEN2_MOE -> {
+                json.put("norm_topk_prob", router.renormalise());
+                json.put("shared_expert_intermediate_size", c.sharedExpertDFf());
+            }
+            case QWEN3_MOE, OLMOE -> json.put("norm_topk_prob", router.renormalise());
+            case DEEPSEEK_V2, DEEPSEEK_V3 -> {
+                json.put("n_shared_experts", c.sharedExpertDFf() / c.dFf());
+                json.put("routed_scaling_factor", router.scalingFactor());
+                json.put("n_group", router.groups());
+                json.put("topk_group", router.topGroups());
+                if (family == ModelFamily.DEEPSEEK_V2) {
+                    json.put("topk_method", router.groups() > 1 ? "group_limited_greedy" : "greedy");
+                } else {
+                    json.put("topk_method", "noaux_tc");
+                    json.put("norm_topk_prob", router.renormalise());
+                }
+            }
         }
         json.put("torch_dtype", "float32");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);

@@ -1,10 +1,14 @@
 package io.moestream.core.model;
 
 import io.moestream.core.io.TensorStore;
+import io.moestream.core.kernel.GateScorer;
 import io.moestream.core.model.ModelFamily.SwiGluProjection;
+import io.moestream.core.routing.LayerRouter;
+import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -57,17 +61,52 @@ public final class MoeModel implements AutoCloseable {
         return load(config.family().gateTensor(layer), config.numExperts(), config.dModel());
     }
 
-    /** The three projections of one expert. */
+    /**
+     * The three projections of one served expert: a routed expert ({@code 0 <= expert < n_experts}) or, where the
+     * family has one, the shared expert ({@code expert == n_experts}).
+     */
     public ExpertWeights expert(int layer, int expert) {
-        if (expert < 0 || expert >= config.numExperts()) {
+        if (expert < 0 || expert >= config.servedExperts()) {
             throw new IllegalArgumentException(
-                    "expert " + expert + " is outside [0, " + config.numExperts() + ") of " + modelDir);
+                    "expert " + expert + " is outside [0, " + config.servedExperts() + ") of " + modelDir);
         }
         ModelFamily family = config.family();
+        if (expert == config.numExperts()) {
+            int dFf = config.sharedExpertDFf();
+            return new ExpertWeights(
+                    load(family.sharedExpertTensor(layer, SwiGluProjection.GATE), dFf, config.dModel()),
+                    load(family.sharedExpertTensor(layer, SwiGluProjection.DOWN), config.dModel(), dFf),
+                    load(family.sharedExpertTensor(layer, SwiGluProjection.UP), dFf, config.dModel()));
+        }
         return new ExpertWeights(
                 load(family.expertTensor(layer, expert, SwiGluProjection.GATE), config.dFf(), config.dModel()),
                 load(family.expertTensor(layer, expert, SwiGluProjection.DOWN), config.dModel(), config.dFf()),
                 load(family.expertTensor(layer, expert, SwiGluProjection.UP), config.dFf(), config.dModel()));
+    }
+
+    /** DeepSeek-V3's selection bias {@code [n_experts]} of {@code layer}; empty for the other families. */
+    public Optional<float[]> correctionBias(int layer) {
+        ModelFamily family = config.family();
+        return family.hasCorrectionBias()
+                ? Optional.of(load(family.correctionBiasTensor(layer), 1, config.numExperts()).data())
+                : Optional.empty();
+    }
+
+    /** Qwen2-MoE's shared-expert gate {@code [1, d_model]} of {@code layer}; empty for the other families. */
+    public Optional<Matrix> sharedExpertGate(int layer) {
+        ModelFamily family = config.family();
+        return family.sharedExpertGated()
+                ? Optional.of(load(family.sharedExpertGateTensor(layer), 1, config.dModel()))
+                : Optional.empty();
+    }
+
+    /** The router of {@code layer} as the family's Hugging Face definition computes it, shared expert included. */
+    public LayerRouter router(int layer) {
+        Optional<LayerRouter.SharedExpert> shared = config.family().hasSharedExpert()
+                ? Optional.of(new LayerRouter.SharedExpert(config.numExperts(), sharedExpertGate(layer).map(GateScorer::new)))
+                : Optional.empty();
+        return new LayerRouter(new GateScorer(gate(layer)), new TopKRouting(config.router(),
+                correctionBias(layer).orElse(null)), shared);
     }
 
     @Override

@@ -1,13 +1,16 @@
 package io.moestream.core.testing;
 
 import io.moestream.core.kernel.NaiveSwiGluExpert;
+import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.Routing;
+import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 
 /**
- * An independent, slow composition of a MoE layer for tests: naive logits, Mixtral routing, naive experts
- * applied row by row, accumulated in double. Shares no code path with the reference layer's BLAS kernels.
+ * An independent, slow composition of a MoE layer for tests: naive logits, the family's top-k routing, naive
+ * experts applied row by row, the shared expert (weighted by the naive sigmoid of its gate, or by 1) on every row,
+ * accumulated in double. Shares no code path with the reference layer's BLAS kernels or its {@code LayerRouter}.
  */
 public final class NaiveMoe {
     private NaiveMoe() {
@@ -28,10 +31,15 @@ public final class NaiveMoe {
         return new Matrix(x.rows(), gate.rows(), out);
     }
 
-    /** y: (rows, d_model) = Σ over each row's top-k experts of gate weight · naive expert output. */
+    /** y: (rows, d_model) = Σ over each row's top-k experts of gate weight · naive expert output, plus the shared one. */
     public static Matrix layer(MoeModel model, int layer, Matrix x) {
-        Routing routing = model.config().routingPolicy().route(logits(x, model.gate(layer)));
-        NaiveSwiGluExpert[] experts = new NaiveSwiGluExpert[model.config().numExperts()];
+        MoeConfig config = model.config();
+        Routing routing = new TopKRouting(config.router(), model.correctionBias(layer).orElse(null))
+                .route(logits(x, model.gate(layer)));
+        NaiveSwiGluExpert[] experts = new NaiveSwiGluExpert[config.servedExperts()];
+        NaiveSwiGluExpert shared = config.family().hasSharedExpert()
+                ? new NaiveSwiGluExpert(model.expert(layer, config.numExperts())) : null;
+        Matrix sharedGate = model.sharedExpertGate(layer).map(g -> logits(x, g)).orElse(null);
         double[] y = new double[x.rows() * x.cols()];
         for (int r = 0; r < x.rows(); r++) {
             Matrix row = x.gatherRows(new int[] {r});
@@ -43,6 +51,13 @@ public final class NaiveMoe {
                 Matrix out = experts[e].forward(row);
                 for (int c = 0; c < x.cols(); c++) {
                     y[r * x.cols() + c] += (double) routing.weight(r, slot) * out.data()[c];
+                }
+            }
+            if (shared != null) {
+                double weight = sharedGate == null ? 1 : 1 / (1 + Math.exp(-sharedGate.get(r, 0)));
+                Matrix out = shared.forward(row);
+                for (int c = 0; c < x.cols(); c++) {
+                    y[r * x.cols() + c] += weight * out.data()[c];
                 }
             }
         }

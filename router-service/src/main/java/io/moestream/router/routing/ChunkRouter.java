@@ -2,12 +2,9 @@ package io.moestream.router.routing;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.moestream.core.kernel.GateScorer;
-import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
-import io.moestream.core.routing.Routing;
-import io.moestream.core.routing.RoutingPolicy;
+import io.moestream.core.routing.LayerRouter;
 import io.moestream.core.tensor.InvalidTensorException;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
@@ -37,39 +34,36 @@ import java.util.TreeSet;
  */
 public final class ChunkRouter {
     private final Topics topics;
-    private final SortedMap<Integer, GateScorer> gates;
-    private final RoutingPolicy policy;
+    private final SortedMap<Integer, LayerRouter> routers;
     private final ChunkLimits limits;
 
-    /** {@code gates}: one scorer per MoE layer; a chunk for any other layer is rejected. */
-    public ChunkRouter(Topics topics, Map<Integer, GateScorer> gates, RoutingPolicy policy, ChunkLimits limits) {
-        if (gates.isEmpty()) {
+    /** {@code routers}: one per MoE layer; a chunk for any other layer is rejected. */
+    public ChunkRouter(Topics topics, Map<Integer, LayerRouter> routers, ChunkLimits limits) {
+        if (routers.isEmpty()) {
             throw new IllegalArgumentException("the router needs the gate of at least one MoE layer");
         }
         this.topics = topics;
-        this.gates = Collections.unmodifiableSortedMap(new TreeMap<>(gates));
-        this.policy = policy;
+        this.routers = Collections.unmodifiableSortedMap(new TreeMap<>(routers));
         this.limits = limits;
     }
 
-    /** A router over every MoE layer of {@code model}, with the policy its config names (Mixtral top-k). */
+    /** A router over every MoE layer of {@code model}, routing as the model's family does. */
     public static ChunkRouter forModel(MoeModel model, Topics topics, int maxChunkRows) {
-        MoeConfig config = model.config();
-        Map<Integer, GateScorer> gates = new TreeMap<>();
+        Map<Integer, LayerRouter> routers = new TreeMap<>();
         for (int layer : model.moeLayers()) {
-            gates.put(layer, new GateScorer(model.gate(layer)));
+            routers.put(layer, model.router(layer));
         }
-        return new ChunkRouter(topics, gates, config.routingPolicy(), new ChunkLimits(config.dModel(), maxChunkRows));
+        return new ChunkRouter(topics, routers, new ChunkLimits(model.config().dModel(), maxChunkRows));
     }
 
     /** The MoE layers this router accepts, ascending. */
     public SortedSet<Integer> layers() {
-        return new TreeSet<>(gates.keySet());
+        return new TreeSet<>(routers.keySet());
     }
 
-    /** Experts per layer, as the gate of the first MoE layer has them. */
+    /** Routed experts per layer, as the gate of the first MoE layer has them. */
     public int numExperts() {
-        return gates.get(gates.firstKey()).numExperts();
+        return routers.get(routers.firstKey()).numExperts();
     }
 
     /**
@@ -94,10 +88,10 @@ public final class ChunkRouter {
         if (message.getRequestId().isEmpty()) {
             return new Rejected("TokenChunk has no request_id", chunk);
         }
-        GateScorer gate = gates.get(message.getLayer());
-        if (gate == null) {
+        LayerRouter router = routers.get(message.getLayer());
+        if (router == null) {
             return new Rejected("layer " + Integer.toUnsignedString(message.getLayer()) + " is not an MoE layer of the model"
-                    + " (MoE layers " + gates.keySet() + ")", chunk);
+                    + " (MoE layers " + routers.keySet() + ")", chunk);
         }
         if (!message.hasHidden()) {
             return new Rejected("TokenChunk has no hidden tensor", chunk);
@@ -109,16 +103,16 @@ public final class ChunkRouter {
             return new Rejected("invalid hidden tensor: " + e.getMessage(), chunk);
         }
         // logits: (rows, n_experts)
-        Matrix logits = gate.logits(hidden);
+        Matrix logits = router.logits(hidden);
         int bad = logits.firstNonFinite();
         if (bad >= 0) {
             return new Rejected("gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad], chunk);
         }
-        return new Routed(fanOut(message, hidden, policy.route(logits), replyTo));
+        return new Routed(fanOut(message, hidden, router.route(hidden, logits).assignments(), replyTo));
     }
 
-    private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, Routing routing, String replyTo) {
-        List<ExpertAssignment> assignments = routing.byExpert();
+    private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, List<ExpertAssignment> assignments,
+                                         String replyTo) {
         List<AddressedRecord> records = new ArrayList<>(assignments.size() + 1);
         RouteManifest.Builder manifest = RouteManifest.newBuilder()
                 .setRequestId(chunk.getRequestId())

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moestream.core.kernel.GateScorer;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
-import io.moestream.core.routing.SoftmaxTopKRouting;
+import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.testing.TestTensors;
@@ -79,7 +79,7 @@ class RouterServiceIT {
         Matrix x = TestTensors.uniform(7, SPEC.dModel(), 21L, 1f);
         List<ExpertAssignment> expected;
         try (MoeModel model = MoeModel.open(modelDir)) {
-            expected = SoftmaxTopKRouting.mixtral(SPEC.topK()).route(new GateScorer(model.gate(0)).logits(x)).byExpert();
+            expected = TopKRouting.mixtral(SPEC.topK()).route(new GateScorer(model.gate(0)).logits(x)).byExpert();
         }
 
         // when

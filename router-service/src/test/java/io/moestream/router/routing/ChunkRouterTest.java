@@ -7,7 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.moestream.core.kernel.GateScorer;
-import io.moestream.core.routing.SoftmaxTopKRouting;
+import io.moestream.core.routing.LayerRouter;
+import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertTask;
@@ -18,6 +19,7 @@ import io.moestream.router.routing.RouteOutcome.Rejected;
 import io.moestream.router.routing.RouteOutcome.Routed;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ChunkRouterTest {
@@ -98,7 +100,7 @@ class ChunkRouterTest {
     void shouldRejectAChunkWhoseLogitsOverflow() {
         // given: finite inputs whose dot product with the gate overflows float
         Matrix gate = new Matrix(3, 3, new float[] {Float.MAX_VALUE, Float.MAX_VALUE, 0, 0, 0, 1, 0, 1, 0});
-        ChunkRouter router = new ChunkRouter(Topics.DEFAULT, Map.of(0, new GateScorer(gate)), SoftmaxTopKRouting.mixtral(1),
+        ChunkRouter router = new ChunkRouter(Topics.DEFAULT, Map.of(0, mixtral(gate, 1)),
                 new ChunkLimits(3, 4));
 
         // when
@@ -119,11 +121,15 @@ class ChunkRouterTest {
     }
 
     private static ChunkRouter router(Topics topics, int topK) {
-        return new ChunkRouter(topics, Map.of(0, new GateScorer(IDENTITY_GATE)), SoftmaxTopKRouting.mixtral(topK), new ChunkLimits(3, 4));
+        return new ChunkRouter(topics, Map.of(0, mixtral(IDENTITY_GATE, topK)), new ChunkLimits(3, 4));
     }
 
     private static String reason(RouteOutcome outcome) {
         assertThat(outcome).isInstanceOf(Rejected.class);
         return ((Rejected) outcome).reason();
+    }
+
+    private static LayerRouter mixtral(Matrix gate, int topK) {
+        return new LayerRouter(new GateScorer(gate), TopKRouting.mixtral(topK), Optional.empty());
     }
 }

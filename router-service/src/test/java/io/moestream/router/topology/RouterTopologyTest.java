@@ -11,7 +11,7 @@ import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
-import io.moestream.core.routing.SoftmaxTopKRouting;
+import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.testing.TestTensors;
@@ -91,7 +91,7 @@ class RouterTopologyTest {
         // given
         int layer = 1;
         Matrix x = TestTensors.uniform(9, SPEC.dModel(), 1L, 1f);
-        List<ExpertAssignment> expected = SoftmaxTopKRouting.mixtral(SPEC.topK())
+        List<ExpertAssignment> expected = TopKRouting.mixtral(SPEC.topK())
                 .route(new GateScorer(gates.get(layer)).logits(x))
                 .byExpert();
 
@@ -122,7 +122,7 @@ class RouterTopologyTest {
     void shouldSendManifestListingTheChosenExpertsToTheReplyTopic() {
         // given
         Matrix x = TestTensors.uniform(6, SPEC.dModel(), 2L, 1f);
-        List<Integer> expectedExperts = SoftmaxTopKRouting.mixtral(SPEC.topK())
+        List<Integer> expectedExperts = TopKRouting.mixtral(SPEC.topK())
                 .route(new GateScorer(gates.get(0)).logits(x))
                 .byExpert().stream().map(ExpertAssignment::expert).toList();
 

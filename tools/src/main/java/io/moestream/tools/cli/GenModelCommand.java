@@ -20,11 +20,11 @@ public final class GenModelCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--family", defaultValue = "mixtral",
-            description = "model_type: mixtral, qwen3_moe or olmoe (default ${DEFAULT-VALUE}).")
+            description = "model_type: mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2 or deepseek_v3 (default ${DEFAULT-VALUE}).")
     String family;
 
     @Option(names = "--norm-topk-prob", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Renormalise the top-k weights (qwen3_moe, olmoe; Mixtral always does; default ${DEFAULT-VALUE}).")
+            description = "Renormalise the top-k weights (qwen*, olmoe, deepseek_v3; Mixtral always does, DeepSeek-V2 never; default ${DEFAULT-VALUE}).")
     boolean normTopkProb;
 
     @Option(names = "--experts", defaultValue = "8", description = "Experts per layer (default ${DEFAULT-VALUE}).")

@@ -79,14 +79,14 @@ public final class LocalStack implements AutoCloseable {
             config = model.config();
             layers = model.moeLayers();
         }
-        List<String> created = TopicProvisioner.createAll(bootstrap, Topics.DEFAULT, layers, config.numExperts(),
+        List<String> created = TopicProvisioner.createAll(bootstrap, Topics.DEFAULT, layers, config.servedExperts(),
                 1, options.expertPartitions());
         progress.accept("topics ready (" + created.size() + " created) for layers " + layers + ", "
-                + config.numExperts() + " experts each");
+                + config.servedExperts() + " experts each");
 
         List<ServiceLauncher.Service> starting = new ArrayList<>();
         starting.add(launch("router", "router-service", Map.of()));
-        List<String> assignments = expertAssignments(layers, config.numExperts(), options.expertProcesses());
+        List<String> assignments = expertAssignments(layers, config.servedExperts(), options.expertProcesses());
         for (int i = 0; i < assignments.size(); i++) {
             starting.add(launch("expert-" + i, "expert-service", Map.of("moe.expert.experts", assignments.get(i))));
         }

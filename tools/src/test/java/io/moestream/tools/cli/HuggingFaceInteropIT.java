@@ -36,7 +36,7 @@ class HuggingFaceInteropIT {
     Path work;
 
     @ParameterizedTest
-    @ValueSource(strings = {"mixtral", "qwen3_moe", "olmoe"})
+    @ValueSource(strings = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v2", "deepseek_v3"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt(String family) throws Exception {
         // given a checkpoint of the family and the expected layer-1 output, written by numpy

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class SoftmaxTopKRoutingTest {
+class TopKRoutingTest {
 
     @ParameterizedTest(name = "rows={0} experts={1} top-{2}")
     @CsvSource({"1, 2, 1", "5, 8, 2", "33, 8, 8", "17, 16, 4", "9, 3, 2"})
@@ -22,7 +22,7 @@ class SoftmaxTopKRoutingTest {
         Matrix logits = TestTensors.gaussian(rows, experts, 100L * experts + topK, 2.0);
 
         // when
-        Routing routing = SoftmaxTopKRouting.mixtral(topK).route(logits);
+        Routing routing = TopKRouting.mixtral(topK).route(logits);
 
         // then: each row's choice equals a direct computation in double
         assertThat(routing.rows()).isEqualTo(rows);
@@ -52,7 +52,7 @@ class SoftmaxTopKRoutingTest {
         Matrix logits = new Matrix(2, 3, new float[] {(float) Math.log(2), 0f, 0f, 0f, 0f, (float) Math.log(2)});
 
         // when routed as OLMoE and Qwen-MoE do without norm_topk_prob
-        Routing routing = new SoftmaxTopKRouting(2, false).route(logits);
+        Routing routing = new TopKRouting(RouterSpec.softmaxTopK(2, false), null).route(logits);
 
         // then the top-2 weights are the probabilities themselves and sum to 0.75
         assertThat(routing.experts()).containsExactly(0, 1, 2, 0);
@@ -60,10 +60,43 @@ class SoftmaxTopKRoutingTest {
     }
 
     @Test
+    void shouldChooseByBiasedSigmoidScoresButWeighByTheUnbiasedOnes() {
+        // given sigmoid scores of [0.9, 0.8, 0.2, 0.1]-ish and a bias that favours expert 3 (DeepSeek-V3)
+        Matrix logits = new Matrix(1, 4, new float[] {2.2f, 1.4f, -1.4f, -2.2f});
+        float[] bias = {0f, 0f, 0f, 1f};
+        RouterSpec spec = new RouterSpec(RouterSpec.Scoring.SIGMOID, 2, false, 2.5f, 1, 1, RouterSpec.GroupScore.MAX, true);
+
+        // when
+        Routing routing = new TopKRouting(spec, bias).route(logits);
+
+        // then expert 3 is chosen (0.1 + 1 beats 0.8), weighted by its own sigmoid times the scaling factor
+        assertThat(routing.experts()).containsExactly(3, 0);
+        assertThat(routing.weights()).containsExactly(new float[] {sigmoid(-2.2) * 2.5f, sigmoid(2.2) * 2.5f},
+                offset(1e-6f));
+    }
+
+    @Test
+    void shouldOnlyChooseFromTheBestGroups() {
+        // given two groups of three; group 1 holds the single best expert, group 0 the best top-2 sum
+        Matrix logits = new Matrix(1, 6, new float[] {1.0f, 0.9f, -3f, 1.2f, -3f, -3f});
+        RouterSpec top2Sum = new RouterSpec(RouterSpec.Scoring.SIGMOID, 2, true, 1f, 2, 1, RouterSpec.GroupScore.TOP2_SUM, false);
+        RouterSpec max = new RouterSpec(RouterSpec.Scoring.SOFTMAX, 2, false, 1f, 2, 1, RouterSpec.GroupScore.MAX, false);
+
+        // when routed the DeepSeek-V3 way (group score = sum of the best two) and the V2 way (best one)
+        Routing v3 = new TopKRouting(top2Sum, null).route(logits);
+        Routing v2 = new TopKRouting(max, null).route(logits);
+
+        // then V3 keeps group 0 (1.0 and 0.9 beat 1.2 and -3), V2 keeps group 1, whose masked-out rivals score 0
+        assertThat(v3.experts()).containsExactly(0, 1);
+        assertThat(v3.weight(0, 0) + v3.weight(0, 1)).isCloseTo(1f, offset(1e-6f));
+        assertThat(v2.experts()).containsExactly(3, 4);
+    }
+
+    @Test
     void shouldPreferTheLowerExpertIdOnTies() {
         Matrix logits = new Matrix(1, 4, new float[] {0.5f, 2f, 0.5f, 2f});
 
-        Routing routing = SoftmaxTopKRouting.mixtral(3).route(logits);
+        Routing routing = TopKRouting.mixtral(3).route(logits);
 
         assertThat(routing.experts()).containsExactly(1, 3, 0);
     }
@@ -72,7 +105,7 @@ class SoftmaxTopKRoutingTest {
     void shouldStayStableForLargeLogits() {
         Matrix logits = new Matrix(1, 3, new float[] {1000f, 999f, -1000f});
 
-        Routing routing = SoftmaxTopKRouting.mixtral(2).route(logits);
+        Routing routing = TopKRouting.mixtral(2).route(logits);
 
         assertThat(routing.experts()).containsExactly(0, 1);
         double e = Math.exp(-1);
@@ -82,8 +115,8 @@ class SoftmaxTopKRoutingTest {
 
     @Test
     void shouldValidateTopK() {
-        assertThatThrownBy(() -> SoftmaxTopKRouting.mixtral(0)).hasMessage("top-k must be at least 1, got 0");
-        assertThatThrownBy(() -> SoftmaxTopKRouting.mixtral(3).route(Matrix.zeros(1, 2)))
+        assertThatThrownBy(() -> TopKRouting.mixtral(0)).hasMessage("top-k must be at least 1, got 0");
+        assertThatThrownBy(() -> TopKRouting.mixtral(3).route(Matrix.zeros(1, 2)))
                 .hasMessage("top-k 3 exceeds the 2 experts");
     }
 
@@ -91,8 +124,12 @@ class SoftmaxTopKRoutingTest {
     void shouldRejectNonFiniteLogits() {
         Matrix logits = new Matrix(2, 2, new float[] {0f, 1f, Float.NaN, 0f});
 
-        assertThatThrownBy(() -> SoftmaxTopKRouting.mixtral(1).route(logits))
+        assertThatThrownBy(() -> TopKRouting.mixtral(1).route(logits))
                 .hasMessage("router logit of row 1 expert 0 is NaN");
+    }
+
+    private static float sigmoid(double z) {
+        return (float) (1 / (1 + Math.exp(-z)));
     }
 
     private static double[] softmax(Matrix logits, int row) {

@@ -1,0 +1,75 @@
+package io.moestream.core.routing;
+
+import io.moestream.core.kernel.GateScorer;
+import io.moestream.core.tensor.Matrix;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything that decides, for a chunk of one MoE layer, which expert gets which rows with which weight: one gate
+ * product for all rows, the family's top-k policy, and the shared expert (id {@code n_experts}) that gets every
+ * row, weighted by {@code sigmoid(shared_expert_gate · x)} (Qwen2-MoE) or by 1 (DeepSeek). Immutable; safe to
+ * share between threads.
+ */
+public final class LayerRouter {
+    private final GateScorer gate;
+    private final RoutingPolicy policy;
+    private final Optional<SharedExpert> shared;
+
+    /**
+     * The shared expert of a layer.
+     *
+     * @param gate {@code [1, d_model]} scorer whose sigmoid weighs each row, or empty for a weight of 1
+     */
+    public record SharedExpert(int id, Optional<GateScorer> gate) {
+    }
+
+    public LayerRouter(GateScorer gate, RoutingPolicy policy, Optional<SharedExpert> shared) {
+        this.gate = gate;
+        this.policy = policy;
+        this.shared = shared;
+    }
+
+    public int numExperts() {
+        return gate.numExperts();
+    }
+
+    /** router_logits: (rows, n_experts). */
+    public Matrix logits(Matrix x) {
+        return gate.logits(x);
+    }
+
+    public RoutedChunk route(Matrix x) {
+        return route(x, logits(x));
+    }
+
+    /** Routes {@code x} whose logits were already computed (callers that validate them first). */
+    public RoutedChunk route(Matrix x, Matrix logits) {
+        Routing topK = policy.route(logits);
+        List<ExpertAssignment> assignments = new ArrayList<>(topK.byExpert());
+        shared.ifPresent(s -> assignments.add(new ExpertAssignment(s.id(), allRows(x.rows()), sharedWeights(s, x))));
+        return new RoutedChunk(logits, topK, List.copyOf(assignments));
+    }
+
+    private static float[] sharedWeights(SharedExpert shared, Matrix x) {
+        float[] weights = new float[x.rows()];
+        if (shared.gate().isEmpty()) {
+            Arrays.fill(weights, 1f);
+            return weights;
+        }
+        // shared_gate_logits: (rows, 1)
+        Matrix logits = shared.gate().get().logits(x);
+        for (int r = 0; r < weights.length; r++) {
+            weights[r] = (float) (1.0 / (1.0 + Math.exp(-logits.get(r, 0))));
+        }
+        return weights;
+    }
+
+    private static int[] allRows(int rows) {
+        int[] all = new int[rows];
+        Arrays.setAll(all, r -> r);
+        return all;
+    }
+}

@@ -1,0 +1,59 @@
+package io.moestream.core.routing;
+
+/**
+ * How a family's router turns logits into k experts and their weights (Hugging Face definitions):
+ * <ul>
+ *   <li>{@code scoring}: softmax over all experts (Mixtral, Qwen, OLMoE, DeepSeek-V2) or an independent sigmoid
+ *       per expert (DeepSeek-V3);</li>
+ *   <li>{@code correctionBias}: a per-expert bias added to the scores for choosing only, never to the weights
+ *       (DeepSeek-V3's {@code e_score_correction_bias});</li>
+ *   <li>{@code groups} / {@code topGroups} / {@code groupScore}: group-limited choice, where experts are split into
+ *       {@code groups} equal groups, only the {@code topGroups} best groups are eligible, and a group's score is its
+ *       best expert's (DeepSeek-V2) or the sum of its best two (DeepSeek-V3); {@code groups == 1} turns it off;</li>
+ *   <li>{@code renormalise}: rescale the k weights to sum to 1; then every weight is multiplied by
+ *       {@code scalingFactor} (DeepSeek's {@code routed_scaling_factor}).</li>
+ * </ul>
+ */
+public record RouterSpec(Scoring scoring, int topK, boolean renormalise, float scalingFactor, int groups,
+                         int topGroups, GroupScore groupScore, boolean correctionBias) {
+
+    public enum Scoring { SOFTMAX, SIGMOID }
+
+    public enum GroupScore {
+        /** The group's best expert score (DeepSeek-V2 {@code group_limited_greedy}). */
+        MAX,
+        /** The sum of the group's two best expert scores (DeepSeek-V3 {@code noaux_tc}). */
+        TOP2_SUM
+    }
+
+    public RouterSpec {
+        if (topK < 1) {
+            throw new IllegalArgumentException("top-k must be at least 1, got " + topK);
+        }
+        if (groups < 1 || topGroups < 1 || topGroups > groups) {
+            throw new IllegalArgumentException("expert groups: top " + topGroups + " of " + groups + " is not possible");
+        }
+        if (!(scalingFactor > 0) || !Float.isFinite(scalingFactor)) {
+            throw new IllegalArgumentException("routed scaling factor must be positive, got " + scalingFactor);
+        }
+    }
+
+    /** Softmax over all experts, top-k, optionally renormalised: Mixtral (always), Qwen-MoE and OLMoE. */
+    public static RouterSpec softmaxTopK(int topK, boolean renormalise) {
+        return new RouterSpec(Scoring.SOFTMAX, topK, renormalise, 1f, 1, 1, GroupScore.MAX, false);
+    }
+
+    /** Checks that the spec fits a layer of {@code experts} experts. */
+    public void checkFits(int experts) {
+        if (topK > experts) {
+            throw new IllegalArgumentException("top-k " + topK + " exceeds the " + experts + " experts");
+        }
+        if (experts % groups != 0) {
+            throw new IllegalArgumentException(experts + " experts do not split into " + groups + " equal groups");
+        }
+        if (topK > topGroups * (experts / groups)) {
+            throw new IllegalArgumentException("top-" + topK + " cannot be chosen from " + topGroups + " groups of "
+                    + experts / groups + " experts");
+        }
+    }
+}
