@@ -1,7 +1,6 @@
 package io.moestream.gateway.api;
 
 import io.grpc.Status;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
@@ -21,10 +20,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One Infer call. Chunks come in on the gRPC thread; completions come from the reply listener, expiries from the
- * deadline timer and publish failures from the producer: every state change and every call on the response
- * observer happens under this object's lock, so responses are serialized. Flow control: the call asks gRPC for at
- * most {@code maxInFlightChunks} chunks up front and for one more each time a chunk is answered.
+ * One Infer stream: a client's gRPC call, or a request of another protocol run as a stream. Chunks come in on the
+ * caller's thread; completions come from the reply listener, expiries from the deadline timer and publish failures
+ * from the producer: every state change and every call on {@link ChunkAnswers} happens under this object's lock, so
+ * answers are serialized. Flow control: the stream asks for at most {@code maxInFlightChunks} chunks up front and
+ * for one more each time a chunk is answered.
  */
 final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
 
@@ -33,16 +33,16 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
     }
 
     private final InferStreams shared;
-    private final ServerCallStreamObserver<InferResult> responses;
+    private final ChunkAnswers answers;
     private final ChunkValidator validator;
     private final OrderedReplies<InferResult> replies = new OrderedReplies<>();
     private final Map<Long, SentChunk> sent = new HashMap<>();
     private boolean inputClosed;
     private boolean finished;
 
-    InferStream(InferStreams shared, ServerCallStreamObserver<InferResult> responses, ChunkValidator validator) {
+    InferStream(InferStreams shared, ChunkAnswers answers, ChunkValidator validator) {
         this.shared = shared;
-        this.responses = responses;
+        this.answers = answers;
         this.validator = validator;
     }
 
@@ -145,18 +145,14 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
     private void flush() {
         OrderedReplies.Release<InferResult> release = replies.drain();
         for (InferResult answer : release.answers()) {
-            responses.onNext(answer);
+            answers.answer(answer);
             if (!inputClosed) {
-                responses.request(1);
+                answers.request(1);
             }
         }
         release.end().ifPresent(status -> {
             release();
-            if (status.isOk()) {
-                responses.onCompleted();
-            } else {
-                responses.onError(status.asRuntimeException());
-            }
+            answers.end(status);
         });
     }
 

@@ -10,7 +10,10 @@ import io.moestream.gateway.validation.ChunkValidator;
 import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.InferResult;
 
-/** Opens Infer streams and holds what they share: settings, the reassembler, the publisher, the open request ids. */
+/**
+ * Opens Infer streams (gRPC calls, or streams the gateway runs for other protocols) and holds what they share:
+ * settings, the reassembler, the publisher, the open request ids.
+ */
 public final class InferStreams {
     private final StreamSettings settings;
     private final Reassembler<ChunkOwner> reassembler;
@@ -32,12 +35,25 @@ public final class InferStreams {
      */
     public StreamObserver<InferChunk> open(StreamObserver<InferResult> responseObserver) {
         ServerCallStreamObserver<InferResult> responses = (ServerCallStreamObserver<InferResult>) responseObserver;
-        InferStream stream = new InferStream(this, responses,
-                new ChunkValidator(settings.model(), settings.maxChunkRows(), activeRequests));
         responses.disableAutoRequest();
+        InferStream stream = newStream(new GrpcChunkAnswers(responses));
         responses.setOnCancelHandler(stream::cancelled);
         responses.request(settings.maxInFlightChunks());
         return stream;
+    }
+
+    /**
+     * Starts a stream whose answers go to {@code answers} rather than to a gRPC call: the caller sends chunks as
+     * {@link ChunkAnswers#request} allows, and abandons the stream with {@code onError}.
+     */
+    public StreamObserver<InferChunk> open(ChunkAnswers answers) {
+        InferStream stream = newStream(answers);
+        answers.request(settings.maxInFlightChunks());
+        return stream;
+    }
+
+    private InferStream newStream(ChunkAnswers answers) {
+        return new InferStream(this, answers, new ChunkValidator(settings.model(), settings.maxChunkRows(), activeRequests));
     }
 
     StreamSettings settings() {

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The gateway's {@code moe.*} configuration keys. */
 @ConfigMapping(prefix = "moe")
@@ -41,5 +42,21 @@ public interface GatewayConfig {
         /** Most chunks of one stream that may be pending (received, not yet answered) at once. */
         @WithDefault("32")
         int maxInFlightChunks();
+
+        /** The Open Inference Protocol service. */
+        Oip oip();
+    }
+
+    /** {@code moe.gateway.oip.*} */
+    interface Oip {
+        /**
+         * Most rows of one chunk when an OIP request is cut for the pipeline. Unset: the rows whose FP32 values fit
+         * in 1,000,000 bytes (Kafka's default record limit is 1 MiB), at most {@code moe.max-chunk-rows}.
+         */
+        OptionalInt chunkRows();
+
+        /** Requests of one ModelStreamInfer stream in progress at once; the client's next ones wait (flow control). */
+        @WithDefault("8")
+        int maxStreamRequests();
     }
 }

@@ -15,20 +15,21 @@ import java.util.stream.IntStream;
 
 /**
  * Stands in for Kafka, the router and the experts: records every published chunk and, when {@code answerAtOnce},
- * routes all its rows to expert 0, an expert that doubles its input, and replies straight to the dispatcher.
+ * routes all its rows to expert 0, an expert that doubles its input, and replies straight to the dispatcher. Public
+ * for the tests of the other protocols that run on the same streams.
  */
-final class InMemoryPipeline implements ChunkPublisher {
-    final BlockingQueue<TokenChunk> published = new LinkedBlockingQueue<>();
+public final class InMemoryPipeline implements ChunkPublisher {
+    public final BlockingQueue<TokenChunk> published = new LinkedBlockingQueue<>();
     private final ReplyDispatcher dispatcher;
     private volatile boolean answerAtOnce = true;
     private volatile Exception sendFailure;
 
-    InMemoryPipeline(ReplyDispatcher dispatcher) {
+    public InMemoryPipeline(ReplyDispatcher dispatcher) {
         this.dispatcher = dispatcher;
     }
 
     /** From now on chunks are only recorded; the test answers them. */
-    void hold() {
+    public void hold() {
         answerAtOnce = false;
     }
 
@@ -50,7 +51,7 @@ final class InMemoryPipeline implements ChunkPublisher {
     }
 
     /** Manifest [0] and expert 0's result: every row doubled (gate weight 2 on an identity expert). */
-    void answer(TokenChunk chunk) {
+    public void answer(TokenChunk chunk) {
         manifest(chunk, 0);
         Matrix x = TensorMessages.fromProto(chunk.getHidden(), chunk.getHidden().getCols(), Integer.MAX_VALUE);
         float[] twice = new float[x.data().length];

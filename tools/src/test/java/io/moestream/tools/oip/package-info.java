@@ -1,0 +1,2 @@
+/** The Open Inference Protocol as a stock client sees it: a Node.js gRPC client against the real stack. */
+package io.moestream.tools.oip;
