@@ -1,5 +1,6 @@
 package io.moestream.tools;
 
+import io.moestream.tools.cli.BenchCommand;
 import io.moestream.tools.cli.DemoCommand;
 import io.moestream.tools.cli.GenModelCommand;
 import io.moestream.tools.cli.InferCommand;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "moe-stream 0.1.0",
         description = "Serve Mixture-of-Experts layers as Kafka-connected microservices.",
-        subcommands = {GenModelCommand.class, UpCommand.class, InferCommand.class, DemoCommand.class})
+        subcommands = {GenModelCommand.class, UpCommand.class, InferCommand.class, DemoCommand.class,
+                BenchCommand.class})
 public final class MoeCli {
 
     public static void main(String[] args) {

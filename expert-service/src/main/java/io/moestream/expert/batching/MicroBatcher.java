@@ -5,6 +5,7 @@ import io.moestream.core.tensor.Matrix;
 import io.moestream.expert.task.DecodedTask;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Merges tasks (of any chunks and requests) into kernel batches bounded by rows, and splits each batch's output
@@ -13,12 +14,19 @@ import java.util.List;
  */
 public final class MicroBatcher {
     private final int maxBatchRows;
+    private final IntConsumer batchRows;
 
     public MicroBatcher(int maxBatchRows) {
+        this(maxBatchRows, rows -> { });
+    }
+
+    /** {@code batchRows} is told the row count of every kernel call, e.g. for a metric; it may be called concurrently. */
+    public MicroBatcher(int maxBatchRows, IntConsumer batchRows) {
         if (maxBatchRows < 1) {
             throw new IllegalArgumentException("moe.expert.max-batch-rows must be at least 1, got " + maxBatchRows);
         }
         this.maxBatchRows = maxBatchRows;
+        this.batchRows = batchRows;
     }
 
     public int maxBatchRows() {
@@ -55,6 +63,7 @@ public final class MicroBatcher {
     public List<Matrix> forward(List<DecodedTask> batch, ExpertKernel kernel) {
         // x: (Σ task rows, d_model)
         Matrix x = batch.size() == 1 ? batch.get(0).rows() : stack(batch);
+        batchRows.accept(x.rows());
         // y: (Σ task rows, d_model)
         Matrix y = kernel.forward(x);
         List<Matrix> weighted = new ArrayList<>(batch.size());

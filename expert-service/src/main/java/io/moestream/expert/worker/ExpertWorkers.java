@@ -9,6 +9,7 @@ import io.moestream.expert.config.ExpertConfig;
 import io.moestream.expert.selection.ExpertId;
 import io.moestream.expert.selection.ExpertSelection;
 import io.moestream.expert.task.ExpertTaskDecoder;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
@@ -56,7 +57,12 @@ public class ExpertWorkers {
         producer = new KafkaProducer<>(KafkaClientConfigs.producer(kafka));
         bindMetrics(new KafkaClientMetrics(producer));
         ReplyPublisher replies = new ReplyPublisher(producer, topics);
-        MicroBatcher batcher = new MicroBatcher(config.expert().maxBatchRows());
+        // how well tasks of different chunks and requests merge: the rows of every kernel call
+        DistributionSummary batchRows = DistributionSummary.builder("moe.expert.batch.rows")
+                .description("Rows per expert kernel call (tasks merged into one micro-batch)")
+                .baseUnit("rows")
+                .register(registry);
+        MicroBatcher batcher = new MicroBatcher(config.expert().maxBatchRows(), batchRows::record);
         List<ExpertWorker> started = new ArrayList<>(experts.size());
         for (ServedExpert expert : experts) {
             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(

@@ -53,14 +53,11 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
         float[] h = heapH13(2 * rows * dFf);
         h13Off.position(0).get(h, 0, 2 * rows * dFf);
         float[] gated = heapG(rows * dFf);
-        for (int r = 0; r < rows; r++) {
-            int h1At = r * 2 * dFf;
-            int h3At = h1At + dFf;
-            int gAt = r * dFf;
-            for (int j = 0; j < dFf; j++) {
-                gated[gAt + j] = (float) (SwiGlu.silu(h[h1At + j]) * h[h3At + j]);
+        ParallelRows.forRows(rows, dFf, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                SwiGlu.siluTimes(h, r * 2 * dFf, r * 2 * dFf + dFf, gated, r * dFf, dFf);
             }
-        }
+        });
         // y: (rows, d_model) = g · W2ᵀ
         FloatPointer gOff = gBuffer.fill(gated, rows * dFf);
         FloatPointer yOff = yBuffer.ensure((long) rows * dModel);

@@ -23,6 +23,15 @@ import java.util.stream.Stream;
  * production runs. Closing it stops every process it started and deletes its working directory.
  */
 public final class LocalStack implements AutoCloseable {
+    /**
+     * Settings for running every process on one machine. The expert service runs one thread per expert and the
+     * router one per stream thread: each kernel call on a single OpenBLAS thread is what shares the cores between
+     * them; OpenBLAS' own thread pool, entered by several threads at once, serializes them and spins instead.
+     */
+    static final Map<String, Map<String, String>> SERVICE_DEFAULTS = Map.of(
+            "expert-service", Map.of("moe.blas.threads", "1"),
+            "router-service", Map.of("moe.blas.threads", "1"));
+
     private final Path workDir;
     private final EmbeddedKafkaBroker broker;
     private final String bootstrap;
@@ -108,11 +117,31 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private ServiceLauncher.Service launch(String name, String module, Map<String, String> properties) {
-        Map<String, String> all = new HashMap<>(commonProperties);
+        Map<String, String> all = propertiesFor(module, commonProperties);
         all.putAll(properties);
         ServiceLauncher.Service service = launcher.start(name, module, all);
         services.add(service.process());
         return service;
+    }
+
+    /**
+     * The properties for one module: its {@link #SERVICE_DEFAULTS}, then the unqualified properties, then those
+     * written {@code <module>:<key>} for it, each overriding the one before.
+     */
+    static Map<String, String> propertiesFor(String module, Map<String, String> properties) {
+        Map<String, String> selected = new HashMap<>(SERVICE_DEFAULTS.getOrDefault(module, Map.of()));
+        properties.forEach((key, value) -> {
+            if (key.indexOf(':') < 0) {
+                selected.put(key, value);
+            }
+        });
+        String prefix = module + ":";
+        properties.forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                selected.put(key.substring(prefix.length()), value);
+            }
+        });
+        return selected;
     }
 
     /** Splits the (layer, expert) pairs round robin over {@code processes} expert-service processes. */
@@ -146,6 +175,16 @@ public final class LocalStack implements AutoCloseable {
                 Files.copy(log, target.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
+    }
+
+    /** Every process this stack started, the embedded broker first, then the services in start order. */
+    public List<ChildProcess> processes() {
+        List<ChildProcess> all = new ArrayList<>();
+        if (broker != null) {
+            all.add(broker.process());
+        }
+        all.addAll(services);
+        return all;
     }
 
     public String gatewayAddress() {

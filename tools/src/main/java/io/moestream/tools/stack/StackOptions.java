@@ -11,7 +11,8 @@ import java.util.Map;
  * @param gatewayPort      the gateway's gRPC port, or 0 for a free one
  * @param expertProcesses  how many expert-service processes share the model's experts (round robin)
  * @param expertPartitions partitions per expert topic (caps the replicas of one expert)
- * @param extraProperties  extra {@code -D} properties for every service (tests use it for short deadlines)
+ * @param extraProperties  extra {@code -D} properties for every service (tests use it for short deadlines); a key
+ *                         {@code <module>:<key>}, e.g. {@code expert-service:moe.blas.threads}, is for that module only
  */
 public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses,
                            int expertPartitions, Map<String, String> extraProperties) {

@@ -1,0 +1,69 @@
+package io.moestream.tools.bench;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The CPU time each process of the stack spent during one measured phase, per thread name: where the two cores
+ * went while the pipeline ran at saturation.
+ */
+final class CpuWindow {
+    private static final int TOP_THREADS = 6;
+    /** The key of the CPU time used by processes the bench did not start (builds, other users) during the window. */
+    static final long OTHERS = -1;
+
+    private final List<MeasuredProcess> processes;
+    private final Map<Long, Map<String, Double>> before = new HashMap<>();
+    private double machineBusyBefore;
+    private long startNanos;
+
+    CpuWindow(List<MeasuredProcess> processes) {
+        this.processes = processes;
+    }
+
+    void start() {
+        for (MeasuredProcess process : processes) {
+            before.put(process.pid(), ProcessStats.cpuSecondsByThread(process.pid()));
+        }
+        machineBusyBefore = ProcessStats.machineBusySeconds();
+        startNanos = System.nanoTime();
+    }
+
+    /**
+     * Per process: CPU seconds in the window, cores used on average, and the busiest thread names; under
+     * {@link #OTHERS} the CPU time that processes outside the bench took from the machine meanwhile.
+     */
+    Map<Long, ProcessCpu> stop() {
+        double wallSeconds = (System.nanoTime() - startNanos) / 1e9;
+        double machineBusy = ProcessStats.machineBusySeconds() - machineBusyBefore;
+        Map<Long, ProcessCpu> usage = new HashMap<>();
+        for (MeasuredProcess process : processes) {
+            Map<String, Double> start = before.getOrDefault(process.pid(), Map.of());
+            Map<String, Double> spent = new HashMap<>();
+            ProcessStats.cpuSecondsByThread(process.pid())
+                    .forEach((name, seconds) -> spent.put(name, seconds - start.getOrDefault(name, 0.0)));
+            double total = spent.values().stream().mapToDouble(Double::doubleValue).sum();
+            Map<String, Double> top = new LinkedHashMap<>();
+            spent.entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()))
+                    .limit(TOP_THREADS)
+                    .forEach(e -> top.put(e.getKey(), round(e.getValue())));
+            usage.put(process.pid(), new ProcessCpu(round(total), round(total / wallSeconds), top));
+        }
+        double ours = usage.values().stream().mapToDouble(ProcessCpu::cpuSeconds).sum();
+        double others = Math.max(0, machineBusy - ours);
+        usage.put(OTHERS, new ProcessCpu(round(others), round(others / wallSeconds), Map.of()));
+        return usage;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    /** CPU seconds used in the window, the average number of cores busy, and the top threads by CPU seconds. */
+    record ProcessCpu(double cpuSeconds, double coresBusy, Map<String, Double> topThreads) {
+    }
+}

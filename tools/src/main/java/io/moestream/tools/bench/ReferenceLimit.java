@@ -1,0 +1,51 @@
+package io.moestream.tools.bench;
+
+import io.moestream.core.layer.LayerOutput;
+import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.tensor.Matrix;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Item 3 of the bench: the in-process reference MoE layer, the limit without distribution. It runs the layer on
+ * the whole input at once (every expert sees all its rows in one product: the fastest this machine computes the
+ * layer) and chunk by chunk, as the pipeline receives it (whose per-chunk time is the compute part of a round trip).
+ */
+public final class ReferenceLimit {
+    private static final int WHOLE_RUNS = 2;
+
+    /** The measured limits, and the layer's output, against which the pipeline's output is checked. */
+    public record Result(double wholeTokensPerSecond, double chunkedTokensPerSecond, LatencySummary chunkCompute,
+                         Matrix output, long[] tokensPerExpert) {
+    }
+
+    private ReferenceLimit() {
+    }
+
+    public static Result measure(MoeModel model, Matrix x, int chunkRows) {
+        try (ReferenceMoeLayer layer = new ReferenceMoeLayer(model, 0)) {
+            // the first chunk creates every expert's off-heap weights and warms up the JIT
+            layer.forward(RandomTensors.rows(x, 0, chunkRows));
+            Histogram chunkMicros = LatencySummary.newHistogram();
+            long chunkedStart = System.nanoTime();
+            for (int from = 0; from + chunkRows <= x.rows(); from += chunkRows) {
+                Matrix chunk = RandomTensors.rows(x, from, chunkRows);
+                long start = System.nanoTime();
+                layer.forward(chunk);
+                LatencySummary.record(chunkMicros, System.nanoTime() - start);
+            }
+            double chunkedSeconds = (System.nanoTime() - chunkedStart) / 1e9;
+            int chunkedTokens = x.rows() / chunkRows * chunkRows;
+
+            LayerOutput output = null;
+            long best = Long.MAX_VALUE;
+            for (int run = 0; run < WHOLE_RUNS; run++) {
+                long start = System.nanoTime();
+                output = layer.forwardWithStats(x);
+                best = Math.min(best, System.nanoTime() - start);
+            }
+            return new Result(x.rows() * 1e9 / best, chunkedTokens / chunkedSeconds, LatencySummary.of(chunkMicros),
+                    output.output(), output.tokensPerExpert());
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.moestream.tools.bench;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Prints a {@link BenchReport} as the table {@code moe bench} shows: limits, pipeline, ratios, targets. */
+public final class ReportTable {
+    private ReportTable() {
+    }
+
+    public static void print(BenchReport r, PrintStream out) {
+        BenchSpec s = r.spec();
+        MachineInfo m = r.machine();
+        out.printf("moe bench, %s: %s, %d cores, %.1f GiB, %s%n", r.date(), m.cpu(), m.cores(), m.memoryGib(), m.javaRuntime());
+        out.printf("model d_model %d, d_ff %d, %d experts, top-%d; %d tokens in chunks of %d rows over %d stream(s)%n",
+                s.dModel(), s.dFf(), s.experts(), s.topK(), s.tokens(), s.chunkRows(), s.streams());
+        out.printf("service properties: %s%n%n", r.serviceProperties().isEmpty() ? "(none)" : r.serviceProperties());
+
+        out.println("1-2. OpenBLAS sgemm (the expert's two products) vs the expert kernel, GFLOP/s of 6*rows*d_model*d_ff");
+        out.println("      rows     sgemm    kernel  kernel/sgemm  kernel tokens/s");
+        for (KernelLimits.Point p : r.kernel()) {
+            out.printf("    %6d  %8.1f  %8.1f  %11.1f%%  %15.0f%n", p.rows(), p.sgemmGflops(), p.kernelGflops(),
+                    100 * p.kernelToSgemm(), p.kernelTokensPerSecond());
+        }
+        BenchReport.Reference ref = r.reference();
+        out.printf("%n3.   reference layer in process: %.0f tokens/s on the whole input, %.0f tokens/s chunk by chunk;"
+                        + " one chunk p50 %.1f ms, p99 %.1f ms%n", ref.wholeTokensPerSecond(), ref.chunkedTokensPerSecond(),
+                ms(ref.chunkCompute().p50Micros()), ms(ref.chunkCompute().p99Micros()));
+        LatencySummary hop = r.kafkaHop().latency();
+        out.printf("4.   Kafka hop, %d-byte records: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%d samples)%n",
+                r.kafkaHop().recordBytes(), ms(hop.p50Micros()), ms(hop.p99Micros()), ms(hop.p999Micros()),
+                ms(hop.maxMicros()), hop.samples());
+        BenchReport.Pipeline p = r.pipeline();
+        LatencySummary rt = p.roundTrip();
+        out.printf("5.   pipeline: %.0f tokens/s = %.1f%% of the reference (whole input); max rel error %.1e%n",
+                p.tokensPerSecond(), 100 * p.ratioToReference(), p.maxRelError());
+        out.printf("     one chunk round trip: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d samples); / (3 x hop): %s%n",
+                ms(rt.p50Micros()), ms(rt.p99Micros()), ms(rt.p999Micros()), rt.samples(), ratios(p.roundTripOverHops()));
+
+        p.roundTripStages().forEach((stage, t) -> out.printf("       %-44s p50 %7.1f ms  p99 %7.1f ms%n", stage,
+                ms(t.p50Micros()), ms(t.p99Micros())));
+        out.println("6.   processes: peak RSS, and CPU during the throughput run");
+        for (BenchReport.ProcessFigures f : r.processes()) {
+            out.printf("     %-22s pid %-7d %7.0f MiB  %6.1f cpu-s  %4.2f cores  %s%n", f.name(), f.pid(), f.peakRssMib(),
+                    f.cpuSeconds(), f.coresBusy(), threads(f.topThreadsCpuSeconds()));
+        }
+        out.println();
+        out.println("targets:");
+        for (Targets.Check c : r.targets()) {
+            out.printf("     %-8s %-52s measured %9.3f  bound %9.3f%n", c.met() ? "MET" : "NOT MET", c.target(),
+                    c.measured(), c.bound());
+        }
+    }
+
+    private static double ms(double micros) {
+        return micros / 1000;
+    }
+
+    private static String ratios(Map<String, Double> ratios) {
+        return ratios.entrySet().stream().map(e -> e.getKey() + " " + String.format("%.1f", e.getValue()))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String threads(Map<String, Double> threads) {
+        return threads.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    }
+}

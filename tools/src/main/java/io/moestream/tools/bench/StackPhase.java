@@ -1,0 +1,148 @@
+package io.moestream.tools.bench;
+
+import io.moestream.core.tensor.ErrorStats;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
+import io.moestream.proto.v1.DType;
+import io.moestream.proto.v1.TokenChunk;
+import io.moestream.tools.client.GatewayClient;
+import io.moestream.tools.stack.LocalStack;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Items 4 to 6 of the bench on a running stack: one Kafka hop on its broker, the pipeline at saturation (with the CPU
+ * time of every process, and optionally a flight recording of each), single-chunk round trips split into stages, and
+ * every process's peak memory.
+ */
+final class StackPhase {
+    private static final int HOP_WARM_UPS = 50;
+    private static final int ROUND_TRIP_WARM_UPS = 10;
+    private static final int THROUGHPUT_RUNS = 2;
+    private static final int PROFILE_LINES = 12;
+    private static final String LATENCY_REQUEST = "bench-latency";
+
+    /** What the stack phase measured. */
+    record Result(BenchReport.KafkaHop hop, BenchReport.Pipeline pipeline, List<BenchReport.ProcessFigures> processes) {
+    }
+
+    private final BenchSpec spec;
+    private final LocalStack stack;
+    private final Path flightRecordingDir;
+    private final PrintStream out;
+    private final List<MeasuredProcess> stackProcesses;
+
+    StackPhase(BenchSpec spec, LocalStack stack, Path flightRecordingDir, PrintStream out) {
+        this.spec = spec;
+        this.stack = stack;
+        this.flightRecordingDir = flightRecordingDir;
+        this.out = out;
+        this.stackProcesses = stack.processes().stream().map(p -> new MeasuredProcess(p.name(), p.pid())).toList();
+    }
+
+    Result measure(Matrix x, ReferenceLimit.Result reference) throws Exception {
+        List<Matrix> chunks = chunks(x);
+        int recordBytes = TokenChunk.newBuilder().setRequestId(LATENCY_REQUEST).setSeq(0).setLayer(0)
+                .setHidden(TensorMessages.toProto(chunks.get(0), DType.FP32)).build().getSerializedSize();
+        step("4. Kafka hop latency, %d-byte records, %d samples", recordBytes, spec.latencySamples());
+        BenchReport.KafkaHop hop = new BenchReport.KafkaHop(recordBytes, KafkaHopLatency.measure(stack.bootstrapServers(),
+                recordBytes, HOP_WARM_UPS, spec.latencySamples()));
+
+        step("5. pipeline throughput: %d tokens over %d stream(s), %d s of warm-up runs, then best of %d runs",
+                spec.tokens(), spec.streams(), spec.warmUp().toSeconds(), THROUGHPUT_RUNS);
+        List<MeasuredProcess> all = new ArrayList<>(stackProcesses);
+        all.add(MeasuredProcess.self());
+        CpuWindow cpu = new CpuWindow(all);
+        PipelineThroughput.Run best = throughput(x, cpu);
+        Map<Long, CpuWindow.ProcessCpu> cpuUse = cpu.stop();
+
+        step("5. single-chunk round trips, %d samples", spec.latencySamples());
+        StageTimes stages = new StageTimes(stack.bootstrapServers());
+        stages.useAppendTime();
+        SerialChunkProbe.Result probe;
+        try (SerialChunkProbe prober = new SerialChunkProbe(stack.gatewayAddress())) {
+            probe = prober.measure(chunks, ROUND_TRIP_WARM_UPS, spec.latencySamples(), LATENCY_REQUEST);
+        }
+        Map<String, LatencySummary> stageTimes = stages.read(LATENCY_REQUEST, probe.sentMillis(), probe.receivedMillis(),
+                ROUND_TRIP_WARM_UPS);
+
+        double error = ErrorStats.compare(best.output(), reference.output()).maxRelError();
+        BenchReport.Pipeline pipeline = new BenchReport.Pipeline(best.tokensPerSecond(),
+                best.tokensPerSecond() / reference.wholeTokensPerSecond(), error, probe.roundTrip(),
+                overHops(probe.roundTrip(), hop.latency()), stageTimes);
+        return new Result(hop, pipeline, processFigures(all, cpuUse));
+    }
+
+    /** A warm-up run, then the best of a few; the CPU window (and the recordings) cover the measured runs only. */
+    private PipelineThroughput.Run throughput(Matrix x, CpuWindow cpu) throws Exception {
+        FlightRecordings recordings = flightRecordingDir == null ? null
+                : new FlightRecordings(flightRecordingDir, stackProcesses);
+        PipelineThroughput.Run best = null;
+        try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
+            long warmUntil = System.nanoTime() + spec.warmUp().toNanos();
+            for (int i = 0; i == 0 || System.nanoTime() < warmUntil; i++) {
+                PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(), "bench-warm-up-" + i);
+            }
+            cpu.start();
+            if (recordings != null) {
+                recordings.start();
+            }
+            for (int i = 0; i < THROUGHPUT_RUNS; i++) {
+                PipelineThroughput.Run run = PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(),
+                        "bench-run-" + i);
+                best = best == null || run.tokensPerSecond() > best.tokensPerSecond() ? run : best;
+            }
+        }
+        if (recordings != null) {
+            printProfiles(recordings.stop());
+        }
+        return best;
+    }
+
+    private List<Matrix> chunks(Matrix x) {
+        List<Matrix> chunks = new ArrayList<>();
+        for (int from = 0; from + spec.chunkRows() <= x.rows(); from += spec.chunkRows()) {
+            chunks.add(RandomTensors.rows(x, from, spec.chunkRows()));
+        }
+        return chunks;
+    }
+
+    private static Map<String, Double> overHops(LatencySummary roundTrip, LatencySummary hop) {
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        ratios.put("p50", roundTrip.p50Micros() / (3 * hop.p50Micros()));
+        ratios.put("p99", roundTrip.p99Micros() / (3 * hop.p99Micros()));
+        ratios.put("p99.9", roundTrip.p999Micros() / (3 * hop.p999Micros()));
+        return ratios;
+    }
+
+    private static List<BenchReport.ProcessFigures> processFigures(List<MeasuredProcess> all,
+                                                                   Map<Long, CpuWindow.ProcessCpu> cpuUse) {
+        List<BenchReport.ProcessFigures> figures = new ArrayList<>();
+        for (MeasuredProcess process : all) {
+            CpuWindow.ProcessCpu cpu = cpuUse.get(process.pid());
+            double peakMib = ProcessStats.peakRssKib(process.pid()).orElse(0) / 1024.0;
+            figures.add(new BenchReport.ProcessFigures(process.name(), process.pid(), Math.round(peakMib * 10) / 10.0,
+                    cpu.cpuSeconds(), cpu.coresBusy(), cpu.topThreads()));
+        }
+        CpuWindow.ProcessCpu others = cpuUse.get(CpuWindow.OTHERS);
+        figures.add(new BenchReport.ProcessFigures("(other processes)", 0, 0, others.cpuSeconds(), others.coresBusy(),
+                Map.of()));
+        return figures;
+    }
+
+    private void printProfiles(List<Path> profiles) throws IOException {
+        for (Path profile : profiles) {
+            out.println("    profile " + profile + ":");
+            HotFrames.read(profile).lines(PROFILE_LINES).forEach(line -> out.println("      " + line));
+        }
+    }
+
+    private void step(String format, Object... args) {
+        out.printf("==> " + format + "%n", args);
+    }
+}

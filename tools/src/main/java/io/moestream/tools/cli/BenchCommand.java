@@ -1,0 +1,113 @@
+package io.moestream.tools.cli;
+
+import io.moestream.tools.bench.BenchReport;
+import io.moestream.tools.bench.BenchRun;
+import io.moestream.tools.bench.BenchSpec;
+import io.moestream.tools.bench.ReportTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code moe bench}: the machine's limits (sgemm, expert kernel, reference layer, one Kafka hop) and the pipeline on
+ * the embedded broker, in one run, as a table with the ratios and a JSON file. With {@code --jmh}, runs the JMH
+ * benchmarks of the kernels and codecs instead.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure the pipeline side by side with the machine's limits; print a table, write JSON.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--d-model", defaultValue = "1024", description = "Hidden size (default ${DEFAULT-VALUE}).")
+    int dModel;
+
+    @Option(names = "--d-ff", defaultValue = "3584", description = "Expert FFN size (default ${DEFAULT-VALUE}).")
+    int dFf;
+
+    @Option(names = "--experts", defaultValue = "8", description = "Experts (default ${DEFAULT-VALUE}).")
+    int experts;
+
+    @Option(names = "--top-k", defaultValue = "2", description = "Experts per token (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--tokens", defaultValue = "4096", description = "Tokens per throughput run (default ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Option(names = "--chunk-rows", defaultValue = "128", description = "Tokens per chunk (default ${DEFAULT-VALUE}).")
+    int chunkRows;
+
+    @Option(names = "--streams", defaultValue = "2", description = "Concurrent streams in the throughput run (default ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--latency-samples", defaultValue = "200",
+            description = "Timed single-chunk round trips and Kafka hops (default ${DEFAULT-VALUE}).")
+    int latencySamples;
+
+    @Option(names = "--kernel-rows", split = ",", defaultValue = "1,16,64,128,256",
+            description = "Micro-batch sizes for sgemm and the expert kernel (default ${DEFAULT-VALUE}).")
+    int[] kernelRows;
+
+    @Option(names = "--warm-up", defaultValue = "PT30S",
+            description = "Pipeline warm-up before the throughput runs, ISO-8601 (default ${DEFAULT-VALUE}): every JVM of the"
+                    + " stack must have compiled its hot paths, or the JIT's CPU time counts against the pipeline.")
+    Duration warmUp;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the model and the tokens (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", defaultValue = "target/bench.json",
+            description = "Where to write the figures as JSON (default ${DEFAULT-VALUE}, relative to the working directory).")
+    Path json;
+
+    @Option(names = "--jfr", description = "Record each stack process with JFR during the throughput runs into this directory"
+            + " and print the hottest frames.")
+    Path jfr;
+
+    @Option(names = {"-D", "--service-property"}, paramLabel = "KEY=VALUE",
+            description = "A system property for every service of the stack, or for one module as MODULE:KEY=VALUE"
+                    + " (e.g. -D expert-service:moe.blas.threads=1); repeatable.")
+    Map<String, String> serviceProperties = new LinkedHashMap<>();
+
+    @Option(names = "--jmh", description = "Run the JMH benchmarks of the kernels and codecs instead; what follows `--` goes"
+            + " to JMH (e.g. --jmh -- -f 1 -wi 3 -i 5 KernelBenchmarks).")
+    boolean jmh;
+
+    @Parameters(arity = "0..*", paramLabel = "JMH-OPTION", description = "With --jmh, after `--`: options passed to JMH.")
+    List<String> jmhOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (jmh) {
+            // the jar's benchmark list holds only moe-stream's benchmarks, so no pattern means all of them
+            org.openjdk.jmh.Main.main(jmhOptions.toArray(String[]::new));
+            return 0;
+        }
+        if (!jmhOptions.isEmpty()) {
+            throw new IllegalArgumentException("unexpected parameters " + jmhOptions + ": they are JMH options, give --jmh");
+        }
+        BenchSpec spec = new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows, warmUp,
+                seed);
+        Path modelDir = Files.createTempDirectory("moe-bench-model-");
+        BenchReport report;
+        try {
+            report = new BenchRun(spec, serviceProperties, jfr, System.out).run(modelDir);
+        } finally {
+            try (var files = Files.list(modelDir)) {
+                files.forEach(file -> file.toFile().delete());
+            }
+            Files.deleteIfExists(modelDir);
+        }
+        System.out.println();
+        ReportTable.print(report, System.out);
+        report.writeJson(json);
+        System.out.println("\nwrote " + json.toAbsolutePath());
+        return 0;
+    }
+}
