@@ -5,12 +5,14 @@ import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
 import io.moestream.core.routing.LayerRouter;
 import io.moestream.core.routing.RoutedChunk;
+import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.tensor.Matrix;
 
 /**
  * One MoE layer computed in one process: the result every distributed path is compared against. In the
  * order of the math: logits, routing, then each expert that got rows runs once over all of them, and its
- * gate-weighted outputs are added into the rows they came from. No token is dropped and nothing is padded.
+ * gate-weighted outputs are added into the rows they came from. Nothing is padded; a token loses an expert only
+ * where the routing options drop or skip it.
  * Expert kernels are created on first use and freed by {@link #close()}. One thread at a time.
  */
 public final class ReferenceMoeLayer implements AutoCloseable {
@@ -20,9 +22,14 @@ public final class ReferenceMoeLayer implements AutoCloseable {
     private final OpenBlasSwiGluExpert[] experts;
 
     public ReferenceMoeLayer(MoeModel model, int layer) {
+        this(model, layer, RoutingOptions.NONE);
+    }
+
+    /** The layer routed with the deployment's routing options, as a router configured with them routes it. */
+    public ReferenceMoeLayer(MoeModel model, int layer, RoutingOptions options) {
         this.model = model;
         this.layer = layer;
-        this.router = model.router(layer);
+        this.router = model.router(layer, options);
         this.experts = new OpenBlasSwiGluExpert[model.config().servedExperts()];
     }
 

@@ -3,7 +3,10 @@ package io.moestream.core.model;
 import io.moestream.core.io.TensorStore;
 import io.moestream.core.kernel.GateScorer;
 import io.moestream.core.model.ModelFamily.SwiGluProjection;
+import io.moestream.core.routing.ConfiguredRouting;
 import io.moestream.core.routing.LayerRouter;
+import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.routing.RoutingPolicy;
 import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 import java.nio.file.Path;
@@ -102,11 +105,17 @@ public final class MoeModel implements AutoCloseable {
 
     /** The router of {@code layer} as the family's Hugging Face definition computes it, shared expert included. */
     public LayerRouter router(int layer) {
+        return router(layer, RoutingOptions.NONE);
+    }
+
+    /** The router of {@code layer}: the family's, with the deployment's routing options on top. */
+    public LayerRouter router(int layer, RoutingOptions options) {
         Optional<LayerRouter.SharedExpert> shared = config.family().hasSharedExpert()
                 ? Optional.of(new LayerRouter.SharedExpert(config.numExperts(), sharedExpertGate(layer).map(GateScorer::new)))
                 : Optional.empty();
-        return new LayerRouter(new GateScorer(gate(layer)), new TopKRouting(config.router(),
-                correctionBias(layer).orElse(null)), shared);
+        TopKRouting family = new TopKRouting(config.router(), correctionBias(layer).orElse(null));
+        RoutingPolicy policy = options.isNone() ? family : new ConfiguredRouting(family, options);
+        return new LayerRouter(new GateScorer(gate(layer)), policy, shared);
     }
 
     @Override

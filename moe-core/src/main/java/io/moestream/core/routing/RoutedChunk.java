@@ -8,4 +8,9 @@ import java.util.List;
  * and every expert's rows and weights, ascending by expert id, the shared expert (if any) last.
  */
 public record RoutedChunk(Matrix logits, Routing topK, List<ExpertAssignment> assignments) {
+
+    /** What the routing options dropped, rerouted or skipped in this chunk. */
+    public RoutingStats stats() {
+        return topK.stats();
+    }
 }

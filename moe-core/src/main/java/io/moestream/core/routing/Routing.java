@@ -4,16 +4,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The routing of one chunk: for each of {@code rows} rows, {@code k} chosen experts and their gate weights,
- * row-major {@code [rows, k]}. The experts of a row are distinct.
+ * The routing of one chunk: for each of {@code rows} rows, {@code k} slots of chosen experts and their gate
+ * weights, row-major {@code [rows, k]}, and what the routing options took away ({@code stats}). The experts of a
+ * row are distinct; a slot left empty by the options (a dropped or skipped assignment, or a row that expert-choice
+ * routing gave fewer experts) holds {@link #EMPTY} and weight 0.
  */
-public record Routing(int rows, int k, int[] experts, float[] weights) {
+public record Routing(int rows, int k, int[] experts, float[] weights, RoutingStats stats) {
+    /** The expert id of an empty slot. */
+    public static final int EMPTY = -1;
 
     public Routing {
         if (rows < 0 || k < 1 || experts.length != rows * k || weights.length != rows * k) {
             throw new IllegalArgumentException("routing of " + rows + " rows x top-" + k + " needs " + rows * k
                     + " experts and weights, got " + experts.length + " and " + weights.length);
         }
+    }
+
+    /** Plain top-k routing: every slot filled, nothing dropped. */
+    public Routing(int rows, int k, int[] experts, float[] weights) {
+        this(rows, k, experts, weights, RoutingStats.none(rows * k));
     }
 
     public int expert(int row, int slot) {
@@ -32,7 +41,9 @@ public record Routing(int rows, int k, int[] experts, float[] weights) {
         }
         int[] counts = new int[maxExpert + 1];
         for (int e : experts) {
-            counts[e]++;
+            if (e != EMPTY) {
+                counts[e]++;
+            }
         }
         int[][] rowIndex = new int[counts.length][];
         float[][] gateWeights = new float[counts.length][];
@@ -45,6 +56,9 @@ public record Routing(int rows, int k, int[] experts, float[] weights) {
         for (int row = 0; row < rows; row++) {
             for (int slot = 0; slot < k; slot++) {
                 int e = expert(row, slot);
+                if (e == EMPTY) {
+                    continue;
+                }
                 rowIndex[e][filled[e]] = row;
                 gateWeights[e][filled[e]] = weight(row, slot);
                 filled[e]++;

@@ -29,6 +29,11 @@ public final class TopKRouting implements RoutingPolicy {
         return new TopKRouting(RouterSpec.softmaxTopK(topK, true), null);
     }
 
+    /** The same correction bias under another spec (the routing options' Switch mode). */
+    TopKRouting withSpec(RouterSpec other) {
+        return new TopKRouting(other, correctionBias);
+    }
+
     public RouterSpec spec() {
         return spec;
     }
@@ -36,10 +41,7 @@ public final class TopKRouting implements RoutingPolicy {
     @Override
     public Routing route(Matrix logits) {
         int numExperts = logits.cols();
-        spec.checkFits(numExperts);
-        if (correctionBias != null && correctionBias.length != numExperts) {
-            throw new IllegalArgumentException(correctionBias.length + " correction biases for " + numExperts + " experts");
-        }
+        checkExperts(numExperts);
         int rows = logits.rows();
         int topK = spec.topK();
         int[] experts = new int[rows * topK];
@@ -48,14 +50,7 @@ public final class TopKRouting implements RoutingPolicy {
         float[] choice = new float[numExperts];
         boolean[] taken = new boolean[numExperts];
         for (int r = 0; r < rows; r++) {
-            // scores, choice: (n_experts,)
-            score(logits, r, scores);
-            for (int e = 0; e < numExperts; e++) {
-                choice[e] = correctionBias == null ? scores[e] : scores[e] + correctionBias[e];
-            }
-            if (spec.groups() > 1) {
-                maskAllButBestGroups(choice);
-            }
+            rowScores(logits, r, scores, choice);
             // top-k by choice score; strict '>' keeps the lower id on ties
             Arrays.fill(taken, false);
             float kept = 0f;
@@ -72,6 +67,33 @@ public final class TopKRouting implements RoutingPolicy {
             }
         }
         return new Routing(rows, topK, experts, weights);
+    }
+
+    /**
+     * Row {@code row}'s scores (softmax or sigmoid, what the weights are made of) and choice scores (what experts
+     * are chosen by: scores plus the correction bias, zero outside the best groups), each {@code (n_experts,)}.
+     */
+    void rowScores(Matrix logits, int row, float[] scores, float[] choice) {
+        score(logits, row, scores);
+        for (int e = 0; e < scores.length; e++) {
+            choice[e] = correctionBias == null ? scores[e] : scores[e] + correctionBias[e];
+        }
+        if (spec.groups() > 1) {
+            maskAllButBestGroups(choice);
+        }
+    }
+
+    /** What each chosen expert's score is multiplied by to give its weight, for a row whose k chosen scores sum to {@code kept}. */
+    float weightFactor(float kept) {
+        return spec.renormalise() ? spec.scalingFactor() / kept : spec.scalingFactor();
+    }
+
+    /** Checks the logits' expert count against the spec and the bias. */
+    void checkExperts(int numExperts) {
+        spec.checkFits(numExperts);
+        if (correctionBias != null && correctionBias.length != numExperts) {
+            throw new IllegalArgumentException(correctionBias.length + " correction biases for " + numExperts + " experts");
+        }
     }
 
     private void score(Matrix logits, int row, float[] scores) {
@@ -135,7 +157,7 @@ public final class TopKRouting implements RoutingPolicy {
         return spec.groupScore() == RouterSpec.GroupScore.MAX || size < 2 ? first : first + second;
     }
 
-    private static int argmaxNotTaken(float[] values, boolean[] taken) {
+    static int argmaxNotTaken(float[] values, boolean[] taken) {
         int best = -1;
         for (int i = 0; i < values.length; i++) {
             if (!taken[i] && (best < 0 || values[i] > values[best])) {
