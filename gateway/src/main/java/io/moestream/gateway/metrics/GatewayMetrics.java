@@ -13,12 +13,18 @@ import java.util.function.IntSupplier;
 
 /**
  * The gateway's meters. Prometheus names: {@code moe_gateway_chunks_in_flight}, {@code moe_gateway_chunk_latency_seconds}
- * and {@code moe_gateway_replies_ignored_total{reason="duplicate|unknown_chunk|malformed"}}.
+ * {@code moe_gateway_replies_ignored_total{reason="duplicate|unknown_chunk|malformed"}} and, from the router's
+ * manifests of this gateway's chunks, {@code moe_gateway_assignments_total{outcome="requested|skipped|dropped|rerouted"}}
+ * (what the router's routing options did; the skipped share is skipped / requested).
  */
 public final class GatewayMetrics {
     private final MeterRegistry registry;
     private final Timer chunkLatency;
     private final Map<IgnoreReason, Counter> ignored = new EnumMap<>(IgnoreReason.class);
+    private final Counter requested;
+    private final Counter skipped;
+    private final Counter dropped;
+    private final Counter rerouted;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,6 +37,17 @@ public final class GatewayMetrics {
                     .tag("reason", reason.name().toLowerCase(Locale.ROOT))
                     .register(registry));
         }
+        this.requested = assignments("requested");
+        this.skipped = assignments("skipped");
+        this.dropped = assignments("dropped");
+        this.rerouted = assignments("rerouted");
+    }
+
+    private Counter assignments(String outcome) {
+        return Counter.builder("moe.gateway.assignments")
+                .description("(row, expert) assignments of this gateway's chunks, as the router's manifests report them")
+                .tag("outcome", outcome)
+                .register(registry);
     }
 
     /** Reports the number of chunks pending reassembly, read when scraped. */
@@ -43,6 +60,19 @@ public final class GatewayMetrics {
 
     public void chunkCompleted(long latencyNanos) {
         chunkLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One chunk's manifest: what the router's routing options did to its assignments. */
+    public void assignmentsRouted(int requestedCount, int skippedCount, int droppedCount, int reroutedCount) {
+        requested.increment(requestedCount);
+        skipped.increment(skippedCount);
+        dropped.increment(droppedCount);
+        rerouted.increment(reroutedCount);
+    }
+
+    /** Assignments the router's manifests reported dropped so far. */
+    public long assignmentsDropped() {
+        return (long) dropped.count();
     }
 
     public void replyIgnored(IgnoreReason reason) {

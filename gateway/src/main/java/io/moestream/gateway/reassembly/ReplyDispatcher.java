@@ -52,7 +52,13 @@ public final class ReplyDispatcher {
     private ReplyOutcome<ChunkOwner> onManifest(RouteManifest m) {
         ChunkKey key = new ChunkKey(m.getRequestId(), m.getSeq(), m.getLayer());
         int[] experts = m.getExpertsList().stream().mapToInt(Integer::intValue).toArray();
-        return reassembler.onManifest(key, m.getRows(), experts);
+        ReplyOutcome<ChunkOwner> outcome = reassembler.onManifest(key, m.getRows(), experts);
+        if (!(outcome instanceof ReplyOutcome.Ignored<ChunkOwner>)) {
+            // counted once per chunk: a duplicate manifest (a second router) is ignored above
+            metrics.assignmentsRouted(m.getRequestedAssignments(), m.getSkippedAssignments(), m.getDroppedAssignments(),
+                    m.getReroutedAssignments());
+        }
+        return outcome;
     }
 
     private ReplyOutcome<ChunkOwner> onResult(ExpertResult r) {

@@ -3,7 +3,9 @@ package io.moestream.router.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import io.moestream.core.routing.RoutingOptions;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** The router's own keys; Kafka Streams settings live under {@code kafka-streams.*} and {@code quarkus.kafka-streams.*}. */
 @ConfigMapping(prefix = "moe")
@@ -18,6 +20,35 @@ public interface RouterConfig {
     /** Most rows one token chunk may carry; larger chunks go to the dead-letter topic. */
     @WithDefault("4096")
     int maxChunkRows();
+
+    /** Routing options on top of the family's router; all off unless set. */
+    Routing routing();
+
+    interface Routing {
+        /** {@code family} (the model's own top-k), {@code switch} (top-1), {@code dense} or {@code expert-choice}. */
+        @WithDefault("family")
+        RoutingOptions.Mode mode();
+
+        /** Capacity per expert per chunk as a multiple of its fair share; unset: no limit (expert-choice: top-k). */
+        OptionalDouble capacityFactor();
+
+        /** What happens to an assignment over capacity: {@code drop} or {@code reroute} (to the next-best expert with room). */
+        @WithDefault("drop")
+        RoutingOptions.Overflow overflow();
+
+        /** Rescale a row's remaining weights to their former sum after a drop or skip. */
+        @WithDefault("false")
+        boolean renormalizeKept();
+
+        /** Skip a row's second and later expert whose share of the row's weight is below this; unset: never. */
+        OptionalDouble confidenceThreshold();
+
+        /** The options as moe-core takes them; a combination that does not fit fails start-up with the reason. */
+        default RoutingOptions toOptions() {
+            return new RoutingOptions(mode(), capacityFactor().orElse(0), overflow(), renormalizeKept(),
+                    confidenceThreshold().orElse(0));
+        }
+    }
 
     interface Model {
         /** Hugging Face model directory ({@code config.json} + safetensors) holding at least the gate tensors. */

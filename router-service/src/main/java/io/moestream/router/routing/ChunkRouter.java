@@ -5,6 +5,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
 import io.moestream.core.routing.LayerRouter;
+import io.moestream.core.routing.RoutedChunk;
+import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.routing.RoutingStats;
 import io.moestream.core.tensor.InvalidTensorException;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
@@ -49,9 +52,14 @@ public final class ChunkRouter {
 
     /** A router over every MoE layer of {@code model}, routing as the model's family does. */
     public static ChunkRouter forModel(MoeModel model, Topics topics, int maxChunkRows) {
+        return forModel(model, topics, maxChunkRows, RoutingOptions.NONE);
+    }
+
+    /** A router over every MoE layer of {@code model}: the family's routing with {@code options} on top. */
+    public static ChunkRouter forModel(MoeModel model, Topics topics, int maxChunkRows, RoutingOptions options) {
         Map<Integer, LayerRouter> routers = new TreeMap<>();
         for (int layer : model.moeLayers()) {
-            routers.put(layer, model.router(layer));
+            routers.put(layer, model.router(layer, options));
         }
         return new ChunkRouter(topics, routers, new ChunkLimits(model.config().dModel(), maxChunkRows));
     }
@@ -108,17 +116,23 @@ public final class ChunkRouter {
         if (bad >= 0) {
             return new Rejected("gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad], chunk);
         }
-        return new Routed(fanOut(message, hidden, router.route(hidden, logits).assignments(), replyTo));
+        RoutedChunk routed = router.route(hidden, logits);
+        return new Routed(fanOut(message, hidden, routed, replyTo), routed.stats());
     }
 
-    private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, List<ExpertAssignment> assignments,
-                                         String replyTo) {
+    private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, RoutedChunk routed, String replyTo) {
+        List<ExpertAssignment> assignments = routed.assignments();
         List<AddressedRecord> records = new ArrayList<>(assignments.size() + 1);
+        RoutingStats stats = routed.stats();
         RouteManifest.Builder manifest = RouteManifest.newBuilder()
                 .setRequestId(chunk.getRequestId())
                 .setSeq(chunk.getSeq())
                 .setLayer(chunk.getLayer())
-                .setRows(hidden.rows());
+                .setRows(hidden.rows())
+                .setRequestedAssignments(stats.requested())
+                .setSkippedAssignments(stats.skipped())
+                .setDroppedAssignments(stats.dropped())
+                .setReroutedAssignments(stats.rerouted());
         assignments.forEach(a -> manifest.addExperts(a.expert()));
         // the manifest goes first so that the gateway usually knows how many parts to await before any arrives
         records.add(new AddressedRecord(replyTo, Reply.newBuilder().setManifest(manifest).build().toByteArray()));

@@ -4,6 +4,7 @@ import io.moestream.core.topics.Topics;
 import io.moestream.router.routing.AddressedRecord;
 import io.moestream.router.routing.ChunkRouter;
 import io.moestream.router.routing.RouteOutcome;
+import io.moestream.router.routing.RoutingMetrics;
 import io.moestream.router.routing.RouteOutcome.Rejected;
 import io.moestream.router.routing.RouteOutcome.Routed;
 import java.util.Map;
@@ -25,7 +26,7 @@ public final class RouterTopology {
     private RouterTopology() {
     }
 
-    public static Topology build(Topics topics, ChunkRouter router) {
+    public static Topology build(Topics topics, ChunkRouter router, RoutingMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
 
         // Values stay raw bytes here, so a record that fails to decode still reaches the DLQ unchanged.
@@ -33,7 +34,8 @@ public final class RouterTopology {
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("token-chunks"));
 
         // Decode, validate and route each chunk: one gate product for all its rows, then the policy.
-        KStream<String, RouteOutcome> outcomes = chunks.processValues(() -> new RouteChunk(router), Named.as("route-chunk"));
+        KStream<String, RouteOutcome> outcomes = chunks.processValues(() -> new RouteChunk(router, metrics),
+                Named.as("route-chunk"));
 
         // Routed chunks fan out to their experts; rejected ones become dead letters.
         Map<String, KStream<String, RouteOutcome>> byOutcome = outcomes.split(Named.as(OUTCOME))

@@ -1,7 +1,10 @@
 package io.moestream.router.topology;
 
 import io.moestream.core.model.MoeModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.topics.Topics;
+import io.moestream.router.routing.RoutingMetrics;
 import io.moestream.router.config.RouterConfig;
 import io.moestream.router.routing.ChunkRouter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,17 +29,18 @@ public class RouterTopologyProducer {
     ChunkRouter chunkRouter(RouterConfig config, Topics topics) {
         // the gates are copied onto the heap, so the model's files can be released right away
         try (MoeModel model = MoeModel.open(config.model().dir())) {
-            ChunkRouter router = ChunkRouter.forModel(model, topics, config.maxChunkRows());
-            LOG.infof("router loaded model %s: MoE layers %s, %d experts, top-%d, d_model %d",
+            RoutingOptions options = config.routing().toOptions();
+            ChunkRouter router = ChunkRouter.forModel(model, topics, config.maxChunkRows(), options);
+            LOG.infof("router loaded model %s: MoE layers %s, %d experts, top-%d, d_model %d, routing: %s",
                     config.model().dir(), router.layers(), model.config().numExperts(), model.config().topK(),
-                    model.config().dModel());
+                    model.config().dModel(), options.describe());
             return router;
         }
     }
 
     @Produces
     @Singleton
-    Topology topology(Topics topics, ChunkRouter router) {
-        return RouterTopology.build(topics, router);
+    Topology topology(Topics topics, ChunkRouter router, MeterRegistry registry) {
+        return RouterTopology.build(topics, router, new RoutingMetrics(registry));
     }
 }

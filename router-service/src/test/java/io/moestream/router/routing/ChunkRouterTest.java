@@ -7,7 +7,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.moestream.core.kernel.GateScorer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.moestream.core.routing.ConfiguredRouting;
 import io.moestream.core.routing.LayerRouter;
+import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.routing.RoutingOptions.Overflow;
 import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.Topics;
@@ -66,6 +70,33 @@ class ChunkRouterTest {
         ExpertTask e1 = ExpertTask.parseFrom(routed.records().get(2).payload());
         assertThat(fp32(e0.getGateWeights().toByteArray())[0]).isCloseTo(w0, within(1e-6f));
         assertThat(fp32(e1.getGateWeights().toByteArray())[0]).isCloseTo(1 - w0, within(1e-6f));
+    }
+
+    @Test
+    void shouldReportDroppedAssignmentsInTheManifestAndTheMetrics() throws Exception {
+        // given top-1 with capacity factor 1 over 3 experts: 4 rows give C = ceil(4 / 3) = 2, and all 4 rows want expert 0
+        ConfiguredRouting capacity = new ConfiguredRouting(TopKRouting.mixtral(1),
+                RoutingOptions.NONE.withCapacity(1, Overflow.DROP));
+        ChunkRouter router = new ChunkRouter(Topics.DEFAULT,
+                Map.of(0, new LayerRouter(new GateScorer(IDENTITY_GATE), capacity, Optional.empty())), new ChunkLimits(3, 4));
+        Matrix x = new Matrix(4, 3, new float[] {5, 0, 0, 4, 1, 0, 3, 0, 1, 6, 0, 0});
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RoutingMetrics metrics = new RoutingMetrics(registry);
+
+        // when
+        Routed routed = (Routed) router.route(tokenChunk("r", 0, 0, x), REPLY);
+        metrics.chunkRouted(routed.stats());
+
+        // then expert 0 takes rows 0 and 1; rows 2 and 3 lose their only expert, which the manifest and metrics say
+        RouteManifest manifest = Reply.parseFrom(routed.records().get(0).payload()).getManifest();
+        assertThat(manifest.getExpertsList()).containsExactly(0);
+        assertThat(ExpertTask.parseFrom(routed.records().get(1).payload()).getRowIndexList()).containsExactly(0, 1);
+        assertThat(manifest.getRequestedAssignments()).isEqualTo(4);
+        assertThat(manifest.getDroppedAssignments()).isEqualTo(2);
+        assertThat(manifest.getSkippedAssignments()).isZero();
+        assertThat(manifest.getReroutedAssignments()).isZero();
+        assertThat(registry.get("moe.router.assignments").tag("outcome", "dropped").counter().count()).isEqualTo(2);
+        assertThat(registry.get("moe.router.assignments").tag("outcome", "requested").counter().count()).isEqualTo(4);
     }
 
     @Test

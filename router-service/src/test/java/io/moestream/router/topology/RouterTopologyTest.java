@@ -20,6 +20,8 @@ import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
 import io.moestream.proto.v1.RouteManifest;
 import io.moestream.router.routing.ChunkRouter;
+import io.moestream.router.routing.RoutingMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -78,7 +80,7 @@ class RouterTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(RouterTopology.build(TOPICS, router), props);
+        driver = new TopologyTestDriver(RouterTopology.build(TOPICS, router, new RoutingMetrics(new SimpleMeterRegistry())), props);
     }
 
     @AfterEach

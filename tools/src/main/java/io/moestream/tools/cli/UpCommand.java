@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code moe up}: the whole stack on this machine until Ctrl-C or SIGTERM. */
@@ -29,9 +30,13 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--expert-processes", defaultValue = "1", description = "Expert-service processes sharing the experts (default ${DEFAULT-VALUE}).")
     int expertProcesses;
 
+    @Mixin
+    RoutingFlags routing;
+
     @Override
     public Integer call() throws Exception {
-        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of());
+        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of())
+                .withRouting(routing.toOptions());
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
         Thread stopper = new Thread(() -> {
             System.out.println("stopping the stack");

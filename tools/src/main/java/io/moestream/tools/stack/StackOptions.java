@@ -1,7 +1,11 @@
 package io.moestream.tools.stack;
 
+import io.moestream.core.routing.RoutingOptions;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What {@link LocalStack} starts.
@@ -35,5 +39,34 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties);
+    }
+
+    /** The router routes with {@code routing} (its {@code moe.routing.*} keys); other extra properties stay. */
+    public StackOptions withRouting(RoutingOptions routing) {
+        Map<String, String> properties = new HashMap<>(extraProperties);
+        routerProperties(routing).forEach((key, value) -> properties.put("router-service:" + key, value));
+        return withExtraProperties(properties);
+    }
+
+    /** The router's configuration keys that give it {@code routing}; empty for the family's routing. */
+    public static Map<String, String> routerProperties(RoutingOptions routing) {
+        Map<String, String> keys = new TreeMap<>();
+        if (routing.isNone()) {
+            return keys;
+        }
+        keys.put("moe.routing.mode", hyphenated(routing.mode()));
+        if (routing.capacityFactor() > 0) {
+            keys.put("moe.routing.capacity-factor", Double.toString(routing.capacityFactor()));
+        }
+        keys.put("moe.routing.overflow", hyphenated(routing.overflow()));
+        keys.put("moe.routing.renormalize-kept", Boolean.toString(routing.renormaliseKept()));
+        if (routing.confidenceThreshold() > 0) {
+            keys.put("moe.routing.confidence-threshold", Double.toString(routing.confidenceThreshold()));
+        }
+        return keys;
+    }
+
+    private static String hyphenated(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }
