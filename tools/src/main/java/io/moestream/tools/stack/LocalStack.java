@@ -37,6 +37,7 @@ public final class LocalStack implements AutoCloseable {
     private final String bootstrap;
     private final ServiceLauncher launcher;
     private final List<ChildProcess> services = new ArrayList<>();
+    private final Map<String, Integer> httpPorts = new HashMap<>();
     private final Map<String, String> commonProperties;
     private int gatewayPort;
 
@@ -121,6 +122,7 @@ public final class LocalStack implements AutoCloseable {
         all.putAll(properties);
         ServiceLauncher.Service service = launcher.start(name, module, all);
         services.add(service.process());
+        httpPorts.put(name, service.httpPort());
         return service;
     }
 
@@ -185,6 +187,15 @@ public final class LocalStack implements AutoCloseable {
         }
         all.addAll(services);
         return all;
+    }
+
+    /** The HTTP address (health, {@code /q/metrics}) of the service started as {@code name}, e.g. {@code router}. */
+    public String httpAddress(String name) {
+        Integer port = httpPorts.get(name);
+        if (port == null) {
+            throw new IllegalArgumentException("no service '" + name + "' in this stack; services: " + httpPorts.keySet());
+        }
+        return "http://127.0.0.1:" + port;
     }
 
     public String gatewayAddress() {

@@ -1,0 +1,136 @@
+package io.moestream.tools.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.ModelGenerator;
+import io.moestream.core.model.ModelSpec;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.routing.LayerRouter;
+import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.routing.RoutingOptions.Mode;
+import io.moestream.core.routing.RoutingOptions.Overflow;
+import io.moestream.core.routing.RoutingStats;
+import io.moestream.core.tensor.ErrorStats;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.testsupport.TestKafkaCluster;
+import io.moestream.tools.client.GatewayClient;
+import io.moestream.tools.stack.LocalStack;
+import io.moestream.tools.stack.MoeHome;
+import io.moestream.tools.stack.StackOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The routing options through the whole path on a real broker: the router started with {@code moe.routing.*}
+ * keys (as {@code ./moe up --routing-mode ... --capacity-factor ...} sets them), the in-process reference layer
+ * with the same {@link RoutingOptions}, applied chunk by chunk as the router sees the chunks. The outputs must
+ * match, and the router's and the gateway's assignment counters must equal what the reference routing dropped,
+ * rerouted and skipped.
+ */
+class RoutingOptionsIT {
+    static final double MAX_REL_ERROR = 1e-4;
+    static final int EXPERTS = 8;
+    static final int TOP_K = 2;
+    static final int D_MODEL = 32;
+    static final int TOKENS = 300;
+    static final int CHUNK_ROWS = 64;
+
+    @TempDir
+    Path modelDir;
+
+    @ParameterizedTest(name = "mode {0}, capacity factor {1}, overflow {2}, renormalize kept {3}, threshold {4}")
+    @CsvSource({
+            "FAMILY, 0.75, DROP, false, 0",
+            "EXPERT_CHOICE, 1.5, DROP, false, 0",
+            "FAMILY, 1.0, REROUTE, true, 0.3"})
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldMatchTheReferenceRoutedTheSameWay(Mode mode, double capacityFactor, Overflow overflow,
+                                                 boolean renormaliseKept, double threshold) throws Exception {
+        // given a generated model, the options, and the whole stack whose router is configured with them
+        RoutingOptions options = new RoutingOptions(mode, capacityFactor, overflow, renormaliseKept, threshold);
+        ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, TOP_K, D_MODEL, 64, 31));
+        Matrix x = PipelineFixtures.randomTokens(TOKENS, D_MODEL, 12);
+        try (TestKafkaCluster kafka = TestKafkaCluster.start();
+             LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
+                     .withBootstrap(kafka.bootstrapServers())
+                     .withRouting(options), System.out::println);
+             GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
+            try {
+                // when the tokens stream through the gateway in chunks
+                Matrix y = client.infer("routing-it", 0, x, CHUNK_ROWS, Duration.ofMinutes(2));
+
+                // then each chunk equals the reference layer routed with the same options over the same rows
+                try (MoeModel model = MoeModel.open(modelDir);
+                     ReferenceMoeLayer reference = new ReferenceMoeLayer(model, 0, options)) {
+                    LayerRouter router = model.router(0, options);
+                    float[] expected = new float[TOKENS * D_MODEL];
+                    int requested = 0;
+                    int skipped = 0;
+                    int dropped = 0;
+                    int rerouted = 0;
+                    for (int from = 0; from < TOKENS; from += CHUNK_ROWS) {
+                        Matrix chunk = x.gatherRows(IntStream.range(from, Math.min(TOKENS, from + CHUNK_ROWS)).toArray());
+                        Matrix out = reference.forward(chunk);
+                        System.arraycopy(out.data(), 0, expected, from * D_MODEL, out.data().length);
+                        RoutingStats stats = router.route(chunk).stats();
+                        requested += stats.requested();
+                        skipped += stats.skipped();
+                        dropped += stats.dropped();
+                        rerouted += stats.rerouted();
+                    }
+                    ErrorStats error = ErrorStats.compare(y, new Matrix(TOKENS, D_MODEL, expected));
+                    System.out.printf("pipeline vs reference (%s): %s; requested %d, skipped %d, dropped %d, rerouted %d%n",
+                            options.describe(), error, requested, skipped, dropped, rerouted);
+                    assertThat(error.maxRelError()).isLessThan(MAX_REL_ERROR);
+
+                    // and the counters of the router and of the gateway (from the manifests) say the same
+                    String routerMetrics = get(stack.httpAddress("router") + "/q/metrics");
+                    String gatewayMetrics = get(stack.httpAddress("gateway") + "/q/metrics");
+                    assertThat(counter(routerMetrics, "moe_router_assignments_total", "requested")).isEqualTo(requested);
+                    assertThat(counter(routerMetrics, "moe_router_assignments_total", "skipped")).isEqualTo(skipped);
+                    assertThat(counter(routerMetrics, "moe_router_assignments_total", "dropped")).isEqualTo(dropped);
+                    assertThat(counter(routerMetrics, "moe_router_assignments_total", "rerouted")).isEqualTo(rerouted);
+                    assertThat(counter(gatewayMetrics, "moe_gateway_assignments_total", "dropped")).isEqualTo(dropped);
+                    assertThat(counter(gatewayMetrics, "moe_gateway_assignments_total", "skipped")).isEqualTo(skipped);
+                    if (mode == Mode.FAMILY && overflow == Overflow.DROP) {
+                        assertThat(dropped).as("capacity factor %s must drop something", capacityFactor).isPositive();
+                    }
+                    if (overflow == Overflow.REROUTE) {
+                        assertThat(rerouted).isPositive();
+                        assertThat(skipped).isPositive();
+                    }
+                }
+            } finally {
+                stack.copyLogsTo(PipelineFixtures.logDir("RoutingOptionsIT-" + mode + "-" + overflow));
+            }
+        }
+    }
+
+    private static String get(String url) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(url).isEqualTo(200);
+        return response.body();
+    }
+
+    /** The value of a Prometheus counter line {@code name{...outcome="value"...} 12.0}. */
+    private static long counter(String metrics, String name, String outcome) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*outcome=\"" + outcome + "\"[^}]*} ([0-9.Ee+]+)$").matcher(metrics);
+        assertThat(m.find()).as("%s{outcome=%s} in the metrics", name, outcome).isTrue();
+        return (long) Double.parseDouble(m.group(1));
+    }
+}
