@@ -74,17 +74,7 @@ final class SafetensorsFile implements AutoCloseable {
 
     /** The tensor {@code name} as a matrix: 2-D as is, 1-D as {@code [1, n]}, a scalar as {@code [1, 1]}. */
     Matrix matrix(String name) {
-        Entry entry = entries.get(name);
-        if (entry == null) {
-            throw new IllegalArgumentException(file + " has no tensor " + name);
-        }
-        DType dtype = switch (entry.dtype) {
-            case "F32" -> DType.FP32;
-            case "F16" -> DType.FP16;
-            case "BF16" -> DType.BF16;
-            default -> throw new IllegalArgumentException(
-                    "tensor " + name + " in " + file + " has dtype " + entry.dtype + "; supported: F32, F16, BF16");
-        };
+        Entry entry = entry(name);
         long[] shape = entry.shape;
         if (shape.length > 2) {
             throw new IllegalArgumentException("tensor " + name + " in " + file + " has shape "
@@ -92,12 +82,62 @@ final class SafetensorsFile implements AutoCloseable {
         }
         long rows = shape.length == 2 ? shape[0] : 1;
         long cols = shape.length == 0 ? 1 : shape[shape.length - 1];
-        long bytes = rows * cols * TensorCodec.elementSize(dtype);
-        if (entry.end - entry.begin != bytes || entry.begin < 0) {
-            throw new IllegalArgumentException("tensor " + name + " in " + file + " has data_offsets ["
-                    + entry.begin + ", " + entry.end + "] but shape " + Arrays.toString(shape) + " of "
-                    + entry.dtype + " needs " + bytes + " bytes");
+        return read(name, entry, 0, rows, cols);
+    }
+
+    /** The shape of tensor {@code name}, as its header gives it. */
+    long[] shape(String name) {
+        return entry(name).shape.clone();
+    }
+
+    /**
+     * Rows {@code [rowFrom, rowFrom + rowCount)} of matrix {@code index} of the 3-D tensor {@code name}
+     * {@code [n, rows, cols]}: only those bytes are read, so one expert of a fused expert tensor never brings the
+     * others onto the heap.
+     */
+    Matrix slice(String name, int index, int rowFrom, int rowCount) {
+        Entry entry = entry(name);
+        long[] shape = entry.shape;
+        if (shape.length != 3) {
+            throw new IllegalArgumentException("tensor " + name + " in " + file + " has shape " + Arrays.toString(shape)
+                    + "; a slice needs a 3-D tensor");
         }
+        if (index < 0 || index >= shape[0] || rowFrom < 0 || rowCount < 1 || rowFrom + (long) rowCount > shape[1]) {
+            throw new IllegalArgumentException("slice [" + index + ", " + rowFrom + ":" + (rowFrom + rowCount)
+                    + ", :] is outside tensor " + name + " " + Arrays.toString(shape) + " in " + file);
+        }
+        long firstRow = (long) index * shape[1] + rowFrom;
+        return read(name, entry, firstRow, rowCount, shape[2]);
+    }
+
+    private Entry entry(String name) {
+        Entry entry = entries.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException(file + " has no tensor " + name);
+        }
+        return entry;
+    }
+
+    /** Reads {@code rows} rows of {@code cols} elements from row {@code firstRow} of the tensor's data. */
+    private Matrix read(String name, Entry entry, long firstRow, long rows, long cols) {
+        DType dtype = switch (entry.dtype) {
+            case "F32" -> DType.FP32;
+            case "F16" -> DType.FP16;
+            case "BF16" -> DType.BF16;
+            default -> throw new IllegalArgumentException(
+                    "tensor " + name + " in " + file + " has dtype " + entry.dtype + "; supported: F32, F16, BF16");
+        };
+        long elementSize = TensorCodec.elementSize(dtype);
+        long total = elementSize;
+        for (long dim : entry.shape) {
+            total *= dim;
+        }
+        if (entry.end - entry.begin != total || entry.begin < 0) {
+            throw new IllegalArgumentException("tensor " + name + " in " + file + " has data_offsets ["
+                    + entry.begin + ", " + entry.end + "] but shape " + Arrays.toString(entry.shape) + " of "
+                    + entry.dtype + " needs " + total + " bytes");
+        }
+        long bytes = rows * cols * elementSize;
         if (rows * cols > Integer.MAX_VALUE - 8 || bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensor " + name + " in " + file + " is too large for one matrix");
         }
@@ -105,7 +145,8 @@ final class SafetensorsFile implements AutoCloseable {
             if (dataStart + entry.end > channel.size()) {
                 throw new IllegalArgumentException("tensor " + name + " runs past the end of " + file);
             }
-            ByteBuffer region = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + entry.begin, bytes);
+            long offset = dataStart + entry.begin + firstRow * cols * elementSize;
+            ByteBuffer region = channel.map(FileChannel.MapMode.READ_ONLY, offset, bytes);
             return new Matrix((int) rows, (int) cols, TensorCodec.decode(region, dtype, (int) (rows * cols)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read tensor " + name + " from " + file, e);

@@ -25,16 +25,28 @@ public final class SafetensorsWriter {
     /**
      * Name and shape of one tensor, known before its data so the header can be written first.
      *
-     * @param vector whether the tensor is 1-D {@code [cols]} (then {@code rows == 1}) rather than {@code [rows, cols]}
+     * @param vector   whether the tensor is 1-D {@code [cols]} (then {@code rows == 1}) rather than {@code [rows, cols]}
+     * @param matrices for a 3-D tensor {@code [matrices, rows, cols]}, how many {@code [rows, cols]} matrices it
+     *                 stacks (its data is given as one {@code [matrices · rows, cols]} matrix); 1 otherwise
      */
-    public record TensorHeader(String name, int rows, int cols, boolean vector) {
+    public record TensorHeader(String name, int rows, int cols, boolean vector, int matrices) {
         public TensorHeader(String name, int rows, int cols) {
-            this(name, rows, cols, false);
+            this(name, rows, cols, false, 1);
         }
 
         /** A 1-D tensor of {@code length} elements, read back as {@code [1, length]}. */
         public static TensorHeader vector(String name, int length) {
-            return new TensorHeader(name, 1, length, true);
+            return new TensorHeader(name, 1, length, true, 1);
+        }
+
+        /** A 3-D tensor {@code [matrices, rows, cols]} (e.g. a fused expert tensor). */
+        public static TensorHeader stacked(String name, int matrices, int rows, int cols) {
+            return new TensorHeader(name, rows, cols, false, matrices);
+        }
+
+        /** Rows of the {@code [rows, cols]} matrix that holds the tensor's data. */
+        public int dataRows() {
+            return Math.multiplyExact(matrices, rows);
         }
     }
 
@@ -62,8 +74,8 @@ public final class SafetensorsWriter {
             writeFully(channel, prefix.putLong(header.length).put(header).flip());
             for (TensorHeader h : headers) {
                 Matrix m = source.apply(h.name());
-                if (m == null || m.rows() != h.rows() || m.cols() != h.cols()) {
-                    throw new IllegalArgumentException("tensor " + h.name() + " should be [" + h.rows() + ", "
+                if (m == null || m.rows() != h.dataRows() || m.cols() != h.cols()) {
+                    throw new IllegalArgumentException("tensor " + h.name() + " should be [" + h.dataRows() + ", "
                             + h.cols() + "] but is " + m);
                 }
                 writeFully(channel, ByteBuffer.wrap(TensorCodec.encode(m.data(), dtype)));
@@ -78,11 +90,13 @@ public final class SafetensorsWriter {
         root.putObject("__metadata__").put("format", "pt");
         long offset = 0;
         for (TensorHeader h : headers) {
-            long end = offset + (long) h.rows() * h.cols() * elementSize;
+            long end = offset + (long) h.dataRows() * h.cols() * elementSize;
             ObjectNode entry = root.putObject(h.name());
             entry.put("dtype", safetensorsDType(dtype));
             if (h.vector()) {
                 entry.putArray("shape").add(h.cols());
+            } else if (h.matrices() > 1) {
+                entry.putArray("shape").add(h.matrices()).add(h.rows()).add(h.cols());
             } else {
                 entry.putArray("shape").add(h.rows()).add(h.cols());
             }

@@ -53,11 +53,25 @@ public final class TensorStore implements AutoCloseable {
 
     /** The tensor {@code name} as a matrix (1-D tensors as {@code [1, n]}); a missing name is an error naming it. */
     public Matrix matrix(String name) {
+        return file(name).matrix(name);
+    }
+
+    /** The shape of tensor {@code name}; a missing name is an error naming it. */
+    public long[] shape(String name) {
+        return file(name).shape(name);
+    }
+
+    /** Rows {@code [rowFrom, rowFrom + rowCount)} of matrix {@code index} of a 3-D tensor, reading only those bytes. */
+    public Matrix slice(String name, int index, int rowFrom, int rowCount) {
+        return file(name).slice(name, index, rowFrom, rowCount);
+    }
+
+    private SafetensorsFile file(String name) {
         SafetensorsFile file = byName.get(name);
         if (file == null) {
             throw new IllegalArgumentException("missing tensor " + name + " in " + modelDir);
         }
-        return file.matrix(name);
+        return file;
     }
 
     @Override

@@ -102,6 +102,19 @@ public enum ModelFamily {
         return prefix(layer) + "experts." + expert + "." + projectionName(projection) + ".weight";
     }
 
+    /**
+     * The fused tensor of all routed experts of {@code layer} (newer Hugging Face checkpoints): {@code gate_up_proj}
+     * {@code [n_experts, 2 · d_ff, d_model]}, gate rows first, then up rows; {@code down_proj}
+     * {@code [n_experts, d_model, d_ff]}. Named {@code <block>.experts.gate_up_proj} / {@code .down_proj}, no
+     * {@code .weight} suffix (they are parameters of the experts module, not of a linear layer).
+     */
+    public String fusedExpertTensor(int layer, FusedProjection projection) {
+        return prefix(layer) + "experts." + (projection == FusedProjection.GATE_UP ? "gate_up_proj" : "down_proj");
+    }
+
+    /** The two tensors of the fused expert layout. */
+    public enum FusedProjection { GATE_UP, DOWN }
+
     /** One projection of the shared expert (DeepSeek's {@code n_shared_experts} are stored as one wider MLP). */
     public String sharedExpertTensor(int layer, SwiGluProjection projection) {
         if (sharedExpertBlock == null) {

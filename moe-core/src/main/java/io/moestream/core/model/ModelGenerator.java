@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.moestream.core.io.SafetensorsWriter;
 import io.moestream.core.io.SafetensorsWriter.TensorHeader;
 import io.moestream.core.io.TensorStore;
+import io.moestream.core.model.ModelFamily.FusedProjection;
 import io.moestream.core.model.ModelFamily.SwiGluProjection;
 import io.moestream.core.routing.RouterSpec;
 import io.moestream.core.tensor.Matrix;
@@ -30,7 +31,23 @@ public final class ModelGenerator {
     private ModelGenerator() {
     }
 
+    /** How the routed experts' tensors are stored. */
+    public enum ExpertLayout {
+        /** {@code experts.{e}.gate_proj/up_proj/down_proj.weight} (Mixtral: {@code w1/w3/w2}), one tensor each. */
+        PER_EXPERT,
+        /** {@code experts.gate_up_proj [E, 2I, H]} (gate rows, then up rows) and {@code experts.down_proj [E, H, I]}. */
+        FUSED
+    }
+
     public static void generate(Path outDir, ModelSpec spec) {
+        generate(outDir, spec, ExpertLayout.PER_EXPERT);
+    }
+
+    /**
+     * Writes the model with its routed experts in {@code layout}. The fused layout holds a layer's experts in one
+     * tensor, which the generator builds in memory: meant for small models.
+     */
+    public static void generate(Path outDir, ModelSpec spec, ExpertLayout layout) {
         MoeConfig config = spec.config();
         try {
             Files.createDirectories(outDir);
@@ -38,7 +55,7 @@ public final class ModelGenerator {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model config into " + outDir, e);
         }
-        List<TensorHeader> headers = tensorHeaders(config);
+        List<TensorHeader> headers = tensorHeaders(config, layout);
         Map<String, TensorHeader> byName = new HashMap<>();
         Map<String, Long> seeds = new HashMap<>();
         Random seedSource = new Random(spec.seed());
@@ -50,7 +67,7 @@ public final class ModelGenerator {
                 name -> gaussian(byName.get(name), seeds.get(name)), DType.FP32);
     }
 
-    private static List<TensorHeader> tensorHeaders(MoeConfig c) {
+    private static List<TensorHeader> tensorHeaders(MoeConfig c, ExpertLayout layout) {
         List<TensorHeader> headers = new ArrayList<>();
         ModelFamily family = c.family();
         for (int layer = 0; layer < c.numLayers(); layer++) {
@@ -58,7 +75,13 @@ public final class ModelGenerator {
             if (family.hasCorrectionBias()) {
                 headers.add(TensorHeader.vector(family.correctionBiasTensor(layer), c.numExperts()));
             }
-            for (int e = 0; e < c.numExperts(); e++) {
+            if (layout == ExpertLayout.FUSED) {
+                headers.add(TensorHeader.stacked(family.fusedExpertTensor(layer, FusedProjection.GATE_UP), c.numExperts(),
+                        2 * c.dFf(), c.dModel()));
+                headers.add(TensorHeader.stacked(family.fusedExpertTensor(layer, FusedProjection.DOWN), c.numExperts(),
+                        c.dModel(), c.dFf()));
+            }
+            for (int e = 0; e < c.numExperts() && layout == ExpertLayout.PER_EXPERT; e++) {
                 headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.GATE), c.dFf(), c.dModel()));
                 headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.DOWN), c.dModel(), c.dFf()));
                 headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.UP), c.dFf(), c.dModel()));
@@ -80,11 +103,11 @@ public final class ModelGenerator {
     private static Matrix gaussian(TensorHeader h, long seed) {
         Random random = new Random(seed);
         double scale = 1.0 / Math.sqrt(h.cols());
-        float[] data = new float[Math.multiplyExact(h.rows(), h.cols())];
+        float[] data = new float[Math.multiplyExact(h.dataRows(), h.cols())];
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) (random.nextGaussian() * scale);
         }
-        return new Matrix(h.rows(), h.cols(), data);
+        return new Matrix(h.dataRows(), h.cols(), data);
     }
 
     private static void writeConfig(Path file, MoeConfig c) throws IOException {

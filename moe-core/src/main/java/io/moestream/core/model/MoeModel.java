@@ -2,6 +2,7 @@ package io.moestream.core.model;
 
 import io.moestream.core.io.TensorStore;
 import io.moestream.core.kernel.GateScorer;
+import io.moestream.core.model.ModelFamily.FusedProjection;
 import io.moestream.core.model.ModelFamily.SwiGluProjection;
 import io.moestream.core.routing.ConfiguredRouting;
 import io.moestream.core.routing.LayerRouter;
@@ -10,6 +11,7 @@ import io.moestream.core.routing.RoutingPolicy;
 import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -81,10 +83,53 @@ public final class MoeModel implements AutoCloseable {
                     load(family.sharedExpertTensor(layer, SwiGluProjection.DOWN), config.dModel(), dFf),
                     load(family.sharedExpertTensor(layer, SwiGluProjection.UP), dFf, config.dModel()));
         }
+        if (hasFusedExperts(layer)) {
+            return fusedExpert(layer, expert);
+        }
         return new ExpertWeights(
                 load(family.expertTensor(layer, expert, SwiGluProjection.GATE), config.dFf(), config.dModel()),
                 load(family.expertTensor(layer, expert, SwiGluProjection.DOWN), config.dModel(), config.dFf()),
                 load(family.expertTensor(layer, expert, SwiGluProjection.UP), config.dFf(), config.dModel()));
+    }
+
+    /** Whether {@code layer} keeps its routed experts in the fused layout ({@code experts.gate_up_proj}, {@code experts.down_proj}). */
+    public boolean hasFusedExperts(int layer) {
+        return store.contains(config.family().fusedExpertTensor(layer, FusedProjection.GATE_UP));
+    }
+
+    /**
+     * One routed expert sliced out of the fused tensors {@code gate_up_proj [E, 2I, H]} (gate: rows {@code [0, I)},
+     * up: rows {@code [I, 2I)}) and {@code down_proj [E, H, I]}; only that expert's bytes are read.
+     */
+    private ExpertWeights fusedExpert(int layer, int expert) {
+        String gateUp = config.family().fusedExpertTensor(layer, FusedProjection.GATE_UP);
+        String down = config.family().fusedExpertTensor(layer, FusedProjection.DOWN);
+        int experts = config.numExperts();
+        int dFf = config.dFf();
+        int dModel = config.dModel();
+        checkShape(gateUp, new long[] {experts, 2L * dFf, dModel}, new long[] {experts, dModel, 2L * dFf});
+        checkShape(down, new long[] {experts, dModel, dFf}, new long[] {experts, dFf, dModel});
+        return new ExpertWeights(
+                store.slice(gateUp, expert, 0, dFf),
+                store.slice(down, expert, 0, dModel),
+                store.slice(gateUp, expert, dFf, dFf));
+    }
+
+    /** Fails naming the tensor when it is missing or not {@code [expected]}, and says so when it is the transposed form. */
+    private void checkShape(String name, long[] expected, long[] transposed) {
+        if (!store.contains(name)) {
+            throw new IllegalArgumentException("missing tensor " + name + " in " + modelDir
+                    + " (the layer's experts are in the fused layout)");
+        }
+        long[] shape = store.shape(name);
+        if (Arrays.equals(shape, expected)) {
+            return;
+        }
+        String transposedNote = Arrays.equals(shape, transposed)
+                ? " (the transposed fused layout, which is not supported)"
+                : "";
+        throw new IllegalArgumentException(name + " has shape " + Arrays.toString(shape) + transposedNote + " but "
+                + MoeConfig.CONFIG_FILE + " implies " + Arrays.toString(expected) + " in " + modelDir);
     }
 
     /** DeepSeek-V3's selection bias {@code [n_experts]} of {@code layer}; empty for the other families. */

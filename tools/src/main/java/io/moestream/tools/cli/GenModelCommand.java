@@ -42,6 +42,11 @@ public final class GenModelCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "1", description = "MoE layers (default ${DEFAULT-VALUE}).")
     int layers;
 
+    @Option(names = "--fused-experts",
+            description = "Store each layer's routed experts in the fused layout of newer checkpoints: "
+                    + "experts.gate_up_proj [E, 2*d_ff, d_model] (gate rows, then up rows) and experts.down_proj [E, d_model, d_ff].")
+    boolean fusedExperts;
+
     @Spec
     CommandSpec spec;
 
@@ -52,9 +57,10 @@ public final class GenModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelFamily modelFamily = ModelFamily.of(family).orElseThrow(() -> new ParameterException(
                 spec.commandLine(), "--family " + family + " is not one of " + java.util.Arrays.stream(ModelFamily.values()).map(ModelFamily::modelType).toList()));
-        ModelGenerator.generate(out, new ModelSpec(modelFamily, layers, experts, topK, dModel, dFf, normTopkProb, seed));
-        System.out.printf("wrote %s: %s, %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, seed %d%n",
-                out, family, layers, experts, topK, dModel, dFf, seed);
+        ModelGenerator.generate(out, new ModelSpec(modelFamily, layers, experts, topK, dModel, dFf, normTopkProb, seed),
+                fusedExperts ? ModelGenerator.ExpertLayout.FUSED : ModelGenerator.ExpertLayout.PER_EXPERT);
+        System.out.printf("wrote %s: %s, %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, seed %d%s%n",
+                out, family, layers, experts, topK, dModel, dFf, seed, fusedExperts ? ", fused experts" : "");
         return 0;
     }
 }
