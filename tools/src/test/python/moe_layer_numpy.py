@@ -9,9 +9,14 @@ DeepseekV2Moe, DeepseekV3MoE): scores (softmax, or sigmoid for DeepSeek-V3), the
 group-limited choice of DeepSeek, top-k, renormalisation where the family does it, the routed scaling
 factor, y = sum_k w_k * down(silu(gate(x)) * up(x)), plus the shared expert where there is one.
 
-usage: moe_layer_numpy.py FAMILY OUT_DIR
+With LAYOUT "fused", the routed experts of each layer are stored as newer Hugging Face checkpoints store them:
+{block}.experts.gate_up_proj [E, 2*I, H] (each expert's gate rows, then its up rows) and
+{block}.experts.down_proj [E, H, I]; with "per-expert" (the default) as {block}.experts.{e}.{proj}.weight.
+
+usage: moe_layer_numpy.py FAMILY OUT_DIR [LAYOUT]
        FAMILY: mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, deepseek_v3
-       writes OUT_DIR/model/..., OUT_DIR/x.npy, OUT_DIR/expected.npy
+       LAYOUT: per-expert (default) or fused
+       writes OUT_DIR/model/..., OUT_DIR/x.npy, and OUT_DIR/expected-L{layer}.npy for every layer
 """
 import json
 import os
@@ -20,7 +25,7 @@ import sys
 
 import numpy as np
 
-LAYERS, EXPERTS, TOP_K, D_MODEL, D_FF, TOKENS, LAYER = 2, 6, 2, 48, 64, 200, 1
+LAYERS, EXPERTS, TOP_K, D_MODEL, D_FF, TOKENS = 2, 6, 2, 48, 64, 200
 GROUPS, TOP_GROUPS = 2, 1
 
 # Per family: architecture, config keys of the expert count and size, MoE block, expert projection names
@@ -115,7 +120,7 @@ def mlp(rng, width):
     return gate_w, up_w, down_w
 
 
-def main(family, out):
+def main(family, out, layout):
     architecture, experts_key, size_key, block, names, shared_block, shared_width, extra = FAMILIES[family]
     rng = np.random.default_rng(2024)
     model_dir = os.path.join(out, "model")
@@ -134,9 +139,15 @@ def main(family, out):
         experts = []
         for e in range(EXPERTS):
             weights = mlp(rng, D_FF)
-            for name, w in zip(names, weights):
-                shard[f"{prefix}.experts.{e}.{name}.weight"] = w
+            if layout == "per-expert":
+                for name, w in zip(names, weights):
+                    shard[f"{prefix}.experts.{e}.{name}.weight"] = w
             experts.append(tuple(w.astype(np.float64) for w in weights))
+        if layout == "fused":
+            # gate_up_proj [E, 2I, H]: expert e's gate rows, then its up rows; down_proj [E, H, I]
+            shard[f"{prefix}.experts.gate_up_proj"] = np.stack(
+                [np.concatenate([g, u], axis=0) for g, u, _ in experts]).astype(np.float16)
+            shard[f"{prefix}.experts.down_proj"] = np.stack([d for _, _, d in experts]).astype(np.float16)
         shared, shared_gate = None, None
         if shared_block:
             weights = mlp(rng, shared_width * D_FF)
@@ -166,9 +177,13 @@ def main(family, out):
 
     x = rng.standard_normal((TOKENS, D_MODEL)).astype(np.float32)
     np.save(os.path.join(out, "x.npy"), x)
-    expected = moe_layer(family, x.astype(np.float64), layer_weights[LAYER])
-    np.save(os.path.join(out, "expected.npy"), expected.astype(np.float32))
+    for layer in range(LAYERS):
+        expected = moe_layer(family, x.astype(np.float64), layer_weights[layer])
+        np.save(os.path.join(out, f"expected-L{layer}.npy"), expected.astype(np.float32))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    chosen = sys.argv[3] if len(sys.argv) > 3 else "per-expert"
+    if chosen not in ("per-expert", "fused"):
+        sys.exit(f"layout {chosen!r} is not per-expert or fused")
+    main(sys.argv[1], sys.argv[2], chosen)

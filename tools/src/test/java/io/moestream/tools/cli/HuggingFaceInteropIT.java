@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.moestream.core.io.Npy;
+import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.tools.stack.MoeHome;
 import java.io.BufferedReader;
@@ -21,12 +23,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The user's path with a model we did not write: for each supported family, numpy writes a sharded F16
- * checkpoint in that family's Hugging Face layout and computes the layer itself; {@code ./moe up} serves it
- * (embedded broker, all services as processes) and {@code ./moe infer} must reproduce numpy's output. Ctrl-C
+ * two-layer checkpoint in that family's Hugging Face layout (per-expert tensors, or the fused layout for two
+ * families) and computes both layers itself; {@code ./moe up} serves it (embedded broker, all services as
+ * processes, every layer, shared experts as their own expert) and {@code ./moe infer} must reproduce numpy's output
+ * and the in-process reference layer's for each layer. Ctrl-C
  * (SIGTERM) then stops it all.
  */
 class HuggingFaceInteropIT {
@@ -35,17 +39,18 @@ class HuggingFaceInteropIT {
     @TempDir
     Path work;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v2", "deepseek_v3"})
+    @ParameterizedTest(name = "{0}, {1} experts")
+    @CsvSource({"mixtral, per-expert", "qwen2_moe, per-expert", "qwen3_moe, per-expert", "olmoe, per-expert",
+            "deepseek_v2, per-expert", "deepseek_v3, per-expert", "qwen2_moe, fused", "olmoe, fused"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt(String family) throws Exception {
-        // given a checkpoint of the family and the expected layer-1 output, written by numpy
+    void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt(String family, String layout) throws Exception {
+        // given a two-layer checkpoint of the family and the expected output of each layer, written by numpy
         String python = pythonWithNumpy();
         assumeTrue(python != null, "skipped: no python3 with numpy on this machine (.ci/run installs python3-numpy)");
-        run(List.of(python, "src/test/python/moe_layer_numpy.py", family, work.toString()), 120);
+        run(List.of(python, "src/test/python/moe_layer_numpy.py", family, work.toString(), layout), 120);
         Path moe = MoeHome.locate().root().resolve("moe");
 
-        // when ./moe up serves it and ./moe infer streams numpy's input through the gateway
+        // when ./moe up serves it (every MoE layer) and ./moe infer streams numpy's input through each layer
         Process up = new ProcessBuilder(moe.toString(), "up", "--model", work.resolve("model").toString(),
                 "--gateway-port", "0").redirectErrorStream(true).start();
         try {
@@ -53,13 +58,22 @@ class HuggingFaceInteropIT {
             Matcher ready = awaitReadyLine(out);
             String gateway = ready.group(1) + ":" + ready.group(2);
             CompletableFuture.runAsync(() -> out.lines().forEach(line -> System.out.println("[moe up] " + line)));
-            run(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer", "1", "--input",
-                    work.resolve("x.npy").toString(), "--output", work.resolve("y.npy").toString(), "--chunk-rows", "64"), 120);
+            for (int layer = 0; layer < 2; layer++) {
+                Path y = work.resolve("y-L" + layer + ".npy");
+                run(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer", Integer.toString(layer), "--input",
+                        work.resolve("x.npy").toString(), "--output", y.toString(), "--chunk-rows", "64"), 120);
 
-            // then the output is numpy's
-            ErrorStats error = ErrorStats.compare(Npy.read(work.resolve("y.npy")), Npy.read(work.resolve("expected.npy")));
-            System.out.println(family + ": moe infer vs numpy: " + error);
-            assertThat(error.maxRelError()).isLessThan(1e-4);
+                // then each layer's output is numpy's
+                ErrorStats error = ErrorStats.compare(Npy.read(y), Npy.read(work.resolve("expected-L" + layer + ".npy")));
+                System.out.println(family + " (" + layout + ") layer " + layer + ": moe infer vs numpy: " + error);
+                assertThat(error.maxRelError()).as("layer %d", layer).isLessThan(1e-4);
+                try (MoeModel model = MoeModel.open(work.resolve("model"));
+                     ReferenceMoeLayer reference = new ReferenceMoeLayer(model, layer)) {
+                    ErrorStats vsReference = ErrorStats.compare(Npy.read(y), reference.forward(Npy.read(work.resolve("x.npy"))));
+                    System.out.println(family + " (" + layout + ") layer " + layer + ": moe infer vs reference: " + vsReference);
+                    assertThat(vsReference.maxRelError()).as("layer %d vs reference", layer).isLessThan(1e-4);
+                }
+            }
 
             // and SIGTERM stops the stack: moe up exits and the gateway port closes
             up.destroy();
