@@ -1,0 +1,47 @@
+package io.moestream.gateway.reassembly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.gateway.metrics.GatewayMetrics;
+import io.moestream.proto.v1.Reply;
+import io.moestream.proto.v1.RouteManifest;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReplyDispatcherTest {
+
+    @Test
+    void shouldCountTheRoutersDroppedAssignmentsOncePerChunkAndCompleteAChunkLeftWithNoExpert() {
+        // given a pending chunk of 3 rows
+        GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
+        Reassembler<ChunkOwner> reassembler = new Reassembler<>(2);
+        ReplyDispatcher dispatcher = new ReplyDispatcher(reassembler, 2, 16, metrics);
+        List<Matrix> completed = new ArrayList<>();
+        ChunkOwner owner = new ChunkOwner() {
+            @Override
+            public void chunkCompleted(ChunkKey key, Matrix output) {
+                completed.add(output);
+            }
+
+            @Override
+            public void chunkExpired(ExpiredChunk<ChunkOwner> expired) {
+                throw new AssertionError("no chunk should expire");
+            }
+        };
+        reassembler.expect(new ChunkKey("r", 0, 0), 3, Long.MAX_VALUE, owner);
+        // a manifest whose every assignment was dropped: no expert to await
+        Reply manifest = Reply.newBuilder().setManifest(RouteManifest.newBuilder().setRequestId("r").setSeq(0).setLayer(0)
+                .setRows(3).setRequestedAssignments(6).setDroppedAssignments(6)).build();
+
+        // when it arrives twice (a second router routed the chunk again)
+        dispatcher.onReply(manifest);
+        dispatcher.onReply(manifest);
+
+        // then the drops count once, and the chunk completes with output 0
+        assertThat(metrics.assignmentsDropped()).isEqualTo(6);
+        assertThat(completed).containsExactly(Matrix.zeros(3, 2));
+    }
+}
