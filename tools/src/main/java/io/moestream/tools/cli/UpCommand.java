@@ -1,5 +1,6 @@
 package io.moestream.tools.cli;
 
+import io.moestream.core.topics.Topics;
 import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
@@ -29,9 +30,14 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--expert-processes", defaultValue = "1", description = "Expert-service processes sharing the experts (default ${DEFAULT-VALUE}).")
     int expertProcesses;
 
+    @Option(names = "--topic-prefix", defaultValue = "",
+            description = "Prefix of every topic (e.g. shadow.): a second pipeline on the same cluster, for ./moe replay.")
+    String topicPrefix;
+
     @Override
     public Integer call() throws Exception {
-        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of());
+        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of(),
+                new Topics(topicPrefix));
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
         Thread stopper = new Thread(() -> {
             System.out.println("stopping the stack");
