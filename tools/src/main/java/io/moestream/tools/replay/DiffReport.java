@@ -28,7 +28,7 @@ record DiffReport(double tolerance, int chunksCompared, int chunksWithoutShadow,
                   chunk outputs:  max abs error %.3e, max rel error %.3e
                   expert results: %d compared, max abs error %.3e, max rel error %.3e
                   experts that differ (rel error above %.0e): %s
-                %s""", chunksCompared, chunksWithoutShadow, chunksWithoutOriginal,
+                %s%n""", chunksCompared, chunksWithoutShadow, chunksWithoutOriginal,
                 chunkError.maxAbsError(), chunkError.maxRelError(), resultsCompared, resultError.maxAbsError(),
                 resultError.maxRelError(), tolerance, differing, matches() ? "MATCH" : "DIFFERENT");
     }
