@@ -78,15 +78,15 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Instant now = Instant.now();
-        RecordSelection selection = new RecordSelection(
-                topics.stream().map(TopicRef::parse).toList(),
-                from == null ? null : TimeBound.parse(from, now),
-                TimeBound.parse(to, now), offsets);
-        ReplaySettings settings = new ReplaySettings(bootstrap, new Topics(sourcePrefix), selection, importFile,
-                exportFile, targetBootstrap != null ? targetBootstrap : bootstrap, new Topics(targetPrefix), speed,
-                new HashSet<>(dropHeaders), diff, diffTimeout, tolerance);
         try {
+            Instant now = Instant.now();
+            RecordSelection selection = new RecordSelection(
+                    topics.stream().map(TopicRef::parse).toList(),
+                    from == null ? null : TimeBound.parse(from, now),
+                    TimeBound.parse(to, now), offsets);
+            ReplaySettings settings = new ReplaySettings(bootstrap, new Topics(sourcePrefix), selection, importFile,
+                    exportFile, targetBootstrap != null ? targetBootstrap : bootstrap, new Topics(targetPrefix), speed,
+                    new HashSet<>(dropHeaders), diff, diffTimeout, tolerance);
             return new ReplayJob(settings, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("moe replay: " + e.getMessage());

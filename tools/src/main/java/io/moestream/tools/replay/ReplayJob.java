@@ -27,13 +27,14 @@ public final class ReplayJob {
     /** Runs the job; returns the exit status: 0, or 1 when the diff found a difference. */
     public int run() throws IOException, InterruptedException {
         validate();
+        Pacer pacer = Pacer.parse(settings.speed());
+        HeaderRewrite rewrite = new HeaderRewrite(settings.source(), settings.target(), settings.droppedHeaders());
         List<ReplayRecord> records = select();
         if (settings.exportFile() != null) {
             ReplayFile.write(settings.exportFile(), records);
             out.printf("exported %d records to %s%n", records.size(), settings.exportFile());
             return 0;
         }
-        HeaderRewrite rewrite = new HeaderRewrite(settings.source(), settings.target(), settings.droppedHeaders());
         TopicMapping mapping = new TopicMapping(settings.source(), settings.target());
         Map<String, String> replyTopics = rewrite.replyTopics(records);
         List<String> created = TargetTopics.ensure(settings.targetBootstrap(), targetTopics(records, mapping, replyTopics));
@@ -48,7 +49,7 @@ public final class ReplayJob {
                 settings.targetBootstrap(), settings.speed(), replyTopics.values());
         ReplayProgress bar = new ReplayProgress(progress, records.size());
         try (KafkaSink sink = new KafkaSink(settings.targetBootstrap())) {
-            new Replayer(mapping, rewrite, Pacer.parse(settings.speed())).replay(records, sink, bar);
+            new Replayer(mapping, rewrite, pacer).replay(records, sink, bar);
         }
         out.println(bar.summary());
         if (!settings.diff()) {
@@ -59,6 +60,7 @@ public final class ReplayJob {
         ReplyBook shadow = shadowReplies.follow(shadowStarts, expected, settings.diffTimeout());
         DiffReport report = ReplyDiff.compare(original, shadow, expected, settings.tolerance());
         out.print(report.format());
+        out.flush();
         return report.matches() ? 0 : 1;
     }
 

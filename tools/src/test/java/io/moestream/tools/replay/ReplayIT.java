@@ -85,6 +85,13 @@ class ReplayIT {
                 Run imported = run(fromFile);
                 assertThat(imported.status()).as(imported.output()).isZero();
                 assertThat(comparedChunks(imported.output())).isEqualTo(REQUESTS * TOKENS / CHUNK_ROWS);
+
+                // and replaying one expert's task topic alone compares that expert's results
+                Run expertOnly = run(List.of("--bootstrap", bootstrap, "--from", from.toString(), "--topic", "L0.e2",
+                        "--target-prefix", SHADOW.prefix(), "--speed", "10", "--diff", "--diff-timeout", "PT120S"));
+                assertThat(expertOnly.status()).as(expertOnly.output()).isZero();
+                assertThat(comparedChunks(expertOnly.output())).isZero();
+                assertThat(comparedResults(expertOnly.output())).isPositive();
             }
 
             // and a shadow whose expert 2 has other weights is reported, naming expert 2 only
@@ -119,6 +126,12 @@ class ReplayIT {
 
     private static int comparedChunks(String output) {
         Matcher m = Pattern.compile("diff: (\\d+) chunks compared").matcher(output);
+        assertThat(m.find()).as(output).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static int comparedResults(String output) {
+        Matcher m = Pattern.compile("expert results: (\\d+) compared").matcher(output);
         assertThat(m.find()).as(output).isTrue();
         return Integer.parseInt(m.group(1));
     }
