@@ -24,10 +24,13 @@ final class ReplyBook {
     private final Map<ExpertKey, ExpertResult> results = new HashMap<>();
 
     void add(byte[] replyBytes) {
+        if (replyBytes == null) {
+            return;
+        }
         Reply reply;
         try {
             reply = Reply.parseFrom(replyBytes);
-        } catch (InvalidProtocolBufferException | NullPointerException notAReply) {
+        } catch (InvalidProtocolBufferException notAReply) {
             return;
         }
         if (reply.hasManifest()) {
