@@ -4,7 +4,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.moestream.gateway.metrics.GatewayMetrics;
 import io.moestream.gateway.reassembly.ChunkOwner;
-import io.moestream.gateway.reassembly.Reassembler;
+import io.moestream.core.reassembly.Reassembler;
 import io.moestream.gateway.validation.ActiveRequests;
 import io.moestream.gateway.validation.ChunkValidator;
 import io.moestream.proto.v1.InferChunk;

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.moestream.gateway.reassembly.IgnoreReason;
+import io.moestream.core.reassembly.IgnoreReason;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;

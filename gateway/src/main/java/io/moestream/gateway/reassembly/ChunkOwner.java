@@ -1,5 +1,7 @@
 package io.moestream.gateway.reassembly;
 
+import io.moestream.core.reassembly.ChunkKey;
+import io.moestream.core.reassembly.ExpiredChunk;
 import io.moestream.core.tensor.Matrix;
 
 /** The stream that waits for a chunk; told when the chunk completes or expires. */

@@ -1,5 +1,10 @@
 package io.moestream.gateway.reassembly;
 
+import io.moestream.core.reassembly.ChunkKey;
+import io.moestream.core.reassembly.ExpiredChunk;
+import io.moestream.core.reassembly.IgnoreReason;
+import io.moestream.core.reassembly.Reassembler;
+import io.moestream.core.reassembly.ReplyOutcome;
 import io.moestream.core.tensor.InvalidTensorException;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;

@@ -1,2 +1,2 @@
-/** Reassembly of a chunk's layer output from its route manifest and the gate-weighted expert results. */
+/** The gateway's side of reassembly: feeding replies to moe-core's Reassembler, deadlines, and the owners of chunks. */
 package io.moestream.gateway.reassembly;

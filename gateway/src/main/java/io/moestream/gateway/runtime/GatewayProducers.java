@@ -11,7 +11,7 @@ import io.moestream.gateway.kafka.KafkaClients;
 import io.moestream.gateway.kafka.TokenPublisher;
 import io.moestream.gateway.metrics.GatewayMetrics;
 import io.moestream.gateway.reassembly.ChunkOwner;
-import io.moestream.gateway.reassembly.Reassembler;
+import io.moestream.core.reassembly.Reassembler;
 import io.moestream.gateway.reassembly.ReplyDispatcher;
 import io.moestream.gateway.validation.ModelShape;
 import io.smallrye.common.annotation.Identifier;

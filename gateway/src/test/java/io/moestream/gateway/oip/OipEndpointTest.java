@@ -26,7 +26,7 @@ import io.moestream.gateway.api.StreamSettings;
 import io.moestream.gateway.metrics.GatewayMetrics;
 import io.moestream.gateway.reassembly.ChunkOwner;
 import io.moestream.gateway.reassembly.ExpirySweeper;
-import io.moestream.gateway.reassembly.Reassembler;
+import io.moestream.core.reassembly.Reassembler;
 import io.moestream.gateway.reassembly.ReplyDispatcher;
 import io.moestream.gateway.validation.ModelShape;
 import io.moestream.proto.oip.GRPCInferenceServiceGrpc;

@@ -3,6 +3,9 @@ package io.moestream.gateway.reassembly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.moestream.core.reassembly.ChunkKey;
+import io.moestream.core.reassembly.ExpiredChunk;
+import io.moestream.core.reassembly.Reassembler;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.gateway.metrics.GatewayMetrics;
 import io.moestream.proto.v1.Reply;

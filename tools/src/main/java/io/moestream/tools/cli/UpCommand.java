@@ -1,5 +1,6 @@
 package io.moestream.tools.cli;
 
+import io.moestream.core.topics.Topics;
 import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
@@ -33,9 +34,14 @@ public final class UpCommand implements Callable<Integer> {
     @Mixin
     RoutingFlags routing;
 
+    @Option(names = "--topic-prefix", defaultValue = "",
+            description = "Prefix of every topic (e.g. shadow.): a second pipeline on the same cluster, for ./moe replay.")
+    String topicPrefix;
+
     @Override
     public Integer call() throws Exception {
-        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of())
+        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of(),
+                new Topics(topicPrefix))
                 .withRouting(routing.toOptions());
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
         Thread stopper = new Thread(() -> {

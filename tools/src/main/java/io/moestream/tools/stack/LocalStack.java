@@ -3,7 +3,6 @@ package io.moestream.tools.stack;
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.topics.TopicProvisioner;
-import io.moestream.core.topics.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,6 +65,9 @@ public final class LocalStack implements AutoCloseable {
             Map<String, String> common = new HashMap<>(options.extraProperties());
             common.put("kafka.bootstrap.servers", bootstrap);
             common.put("moe.model.dir", options.modelDir().toAbsolutePath().toString());
+            if (!options.topics().prefix().isEmpty()) {
+                common.put("moe.topic-prefix", options.topics().prefix());
+            }
             stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common);
             stack.startPipeline(options, progress);
             return stack;
@@ -89,7 +91,7 @@ public final class LocalStack implements AutoCloseable {
             config = model.config();
             layers = model.moeLayers();
         }
-        List<String> created = TopicProvisioner.createAll(bootstrap, Topics.DEFAULT, layers, config.servedExperts(),
+        List<String> created = TopicProvisioner.createAll(bootstrap, options.topics(), layers, config.servedExperts(),
                 1, options.expertPartitions());
         progress.accept("topics ready (" + created.size() + " created) for layers " + layers + ", "
                 + config.servedExperts() + " experts each");

@@ -1,6 +1,7 @@
 package io.moestream.tools.stack;
 
 import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.topics.Topics;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
@@ -17,28 +18,34 @@ import java.util.TreeMap;
  * @param expertPartitions partitions per expert topic (caps the replicas of one expert)
  * @param extraProperties  extra {@code -D} properties for every service (tests use it for short deadlines); a key
  *                         {@code <module>:<key>}, e.g. {@code expert-service:moe.blas.threads}, is for that module only
+ * @param topics           the pipeline's topic names: {@link Topics#DEFAULT}, or a prefixed set for a parallel
+ *                         (shadow) pipeline on the same cluster
  */
 public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses,
-                           int expertPartitions, Map<String, String> extraProperties) {
+                           int expertPartitions, Map<String, String> extraProperties, Topics topics) {
 
     public static StackOptions forModel(Path modelDir) {
-        return new StackOptions(modelDir, null, 0, 1, 1, Map.of());
+        return new StackOptions(modelDir, null, 0, 1, 1, Map.of(), Topics.DEFAULT);
     }
 
     public StackOptions withBootstrap(String servers) {
-        return new StackOptions(modelDir, servers, gatewayPort, expertProcesses, expertPartitions, extraProperties);
+        return new StackOptions(modelDir, servers, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics);
     }
 
     public StackOptions withGatewayPort(int port) {
-        return new StackOptions(modelDir, bootstrap, port, expertProcesses, expertPartitions, extraProperties);
+        return new StackOptions(modelDir, bootstrap, port, expertProcesses, expertPartitions, extraProperties, topics);
     }
 
     public StackOptions withExpertProcesses(int count) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties, topics);
     }
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics);
+    }
+
+    public StackOptions withTopics(Topics names) {
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, names);
     }
 
     /** The router routes with {@code routing} (its {@code moe.routing.*} keys); other extra properties stay. */

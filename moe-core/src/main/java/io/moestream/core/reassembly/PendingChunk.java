@@ -1,4 +1,4 @@
-package io.moestream.gateway.reassembly;
+package io.moestream.core.reassembly;
 
 import io.moestream.core.tensor.Matrix;
 import java.util.SortedSet;

@@ -1,4 +1,4 @@
-package io.moestream.gateway.reassembly;
+package io.moestream.core.reassembly;
 
 /** Why a reply did not change any chunk. */
 public enum IgnoreReason {

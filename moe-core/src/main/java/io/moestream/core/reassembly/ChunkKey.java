@@ -1,4 +1,4 @@
-package io.moestream.gateway.reassembly;
+package io.moestream.core.reassembly;
 
 /** Identifies one chunk in flight: replies name their chunk by these three fields. */
 public record ChunkKey(String requestId, long seq, int layer) {

@@ -1,4 +1,4 @@
-package io.moestream.gateway.reassembly;
+package io.moestream.core.reassembly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
