@@ -19,9 +19,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -115,6 +119,47 @@ class GeneratedManifestsTest {
         });
         assertThat(reads).containsExactlyInAnyOrder("topic:" + topics.expert(1, 4) + ":literal",
                 "group:" + topics.expertGroup(1, 4) + ":literal");
+    }
+
+    /**
+     * The overlays as kustomize renders them pass the same models, and the gpu one asks for a GPU per expert pod. Needs
+     * {@code kubectl} (its built-in kustomize), so it is skipped where there is none, such as CI.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void overlaysRenderedByKustomizePassTheOfflineModels(String overlay) throws Exception {
+        Assumptions.assumeTrue(kubectlAvailable(), "kubectl is not installed");
+        Process kustomize = new ProcessBuilder("kubectl", "kustomize", out.resolve("overlays").resolve(overlay).toString())
+                .redirectErrorStream(true).start();
+        String rendered = new String(kustomize.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kustomize.waitFor()).as(rendered).isZero();
+
+        List<ObjectNode> documents = new ArrayList<>();
+        YAMLMapper yaml = new YAMLMapper();
+        yaml.readValues(yaml.createParser(rendered), ObjectNode.class).forEachRemaining(documents::add);
+        List<String> problems = new ArrayList<>();
+        for (ObjectNode document : documents) {
+            if (!OfflineManifestValidator.UNCHECKED_KINDS.contains(OfflineManifestValidator.typeOf(document))) {
+                OfflineManifestValidator.problem(document).ifPresent(problems::add);
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(documents).allSatisfy(d -> assertThat(d.path("metadata").path("namespace").asText()).isEqualTo("moe-test"));
+        List<ObjectNode> expertPods = documents.stream().filter(d -> d.path("kind").asText().equals("Deployment")
+                && d.path("metadata").path("labels").path("app.kubernetes.io/component").asText().equals("expert")).toList();
+        assertThat(expertPods).hasSize(LAYERS * SERVED_EXPERTS).allSatisfy(d -> {
+            JsonNode pod = d.path("spec").path("template").path("spec");
+            String gpus = pod.path("containers").get(0).path("resources").path("limits").path("nvidia.com/gpu").asText();
+            assertThat(gpus).isEqualTo(overlay.equals("gpu") ? "1" : "");
+        });
+    }
+
+    private static boolean kubectlAvailable() {
+        try {
+            return new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
     }
 
     private static List<ObjectNode> of(String file, String kind) {
