@@ -73,6 +73,15 @@ public final class K8sCommand implements Callable<Integer> {
         System.out.printf("wrote %d files, %d objects to %s: %s, %d MoE layer(s) x %d served experts = %d expert Deployments%n",
                 files.size(), documents, out, plan.config().modelType(), plan.layers().size(),
                 plan.config().servedExperts(), plan.experts().size());
+        for (boolean shared : new boolean[] {false, true}) {
+            plan.experts().stream().filter(e -> e.shared() == shared).findFirst().ifPresent(e -> {
+                long count = plan.experts().stream().filter(x -> x.shared() == shared).count();
+                System.out.printf("  %s experts: %d Deployments, %d partitions per topic, replicas %d..%d each, %d Mi and %d CPU per pod,"
+                                + " GPUs with the gpu overlay %d..%d%n", shared ? "shared" : "routed", count, e.maxReplicas(),
+                        plan.minReplicas(), e.maxReplicas(), e.memoryMib(), plan.expertCpu(),
+                        count * plan.minReplicas(), count * e.maxReplicas());
+            });
+        }
         System.out.printf("deploy with: kubectl apply -k %s   (overlay %s; see k8s/README.md)%n", out, gpu ? "gpu" : "dev");
         return 0;
     }

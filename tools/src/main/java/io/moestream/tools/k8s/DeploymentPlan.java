@@ -61,9 +61,12 @@ public record DeploymentPlan(MoeConfig config, SortedSet<Integer> layers, String
         return experts;
     }
 
-    /** Three FP32 matrices of d_model × d_ff (the service keeps its experts' weights as FP32), plus overhead. */
+    /**
+     * An estimate, not a measurement: three FP32 matrices of d_model × d_ff, twice (read into the heap, then copied
+     * off-heap for the kernel, so both exist while loading), plus the JVM overhead.
+     */
     static long memoryMib(int dModel, int dFf) {
         long weightBytes = 3L * dModel * dFf * Float.BYTES;
-        return (weightBytes + (1 << 20) - 1) / (1 << 20) + EXPERT_OVERHEAD_MIB;
+        return 2 * ((weightBytes + (1 << 20) - 1) / (1 << 20)) + EXPERT_OVERHEAD_MIB;
     }
 }
