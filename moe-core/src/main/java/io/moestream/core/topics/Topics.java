@@ -27,12 +27,22 @@ public record Topics(String prefix) {
 
     /** Tasks for one expert of one layer. */
     public String expert(int layer, int expert) {
-        return prefix + "moe.L" + layer + ".e" + expert;
+        return expertTopicPrefix() + layer + ".e" + expert;
+    }
+
+    /** The common start of every expert topic name (prefix ACLs in the k8s manifests). */
+    public String expertTopicPrefix() {
+        return prefix + "moe.L";
     }
 
     /** The reply topic owned by one gateway instance: router manifests and expert results. */
     public String replies(String gatewayInstance) {
-        return prefix + "moe.replies." + gatewayInstance;
+        return replyTopicPrefix() + gatewayInstance;
+    }
+
+    /** The common start of every gateway's reply topic name (prefix ACLs in the k8s manifests). */
+    public String replyTopicPrefix() {
+        return prefix + "moe.replies.";
     }
 
     /** Records that could not be decoded or were invalid, with the reason in a header. */
@@ -42,6 +52,19 @@ public record Topics(String prefix) {
 
     /** Consumer group shared by the replicas of one expert. */
     public String expertGroup(int layer, int expert) {
-        return prefix + "moe-expert-L" + layer + "-e" + expert;
+        return expertGroupPrefix() + "L" + layer + "-e" + expert;
+    }
+
+    /** The common start of every expert consumer group (alert rules over all experts). */
+    public String expertGroupPrefix() {
+        return prefix + "moe-expert-";
+    }
+
+    /**
+     * The router's Kafka Streams application id, which is also its consumer group. The router sets it in its
+     * {@code application.properties} ({@code quarkus.kafka-streams.application-id}); keep the two equal.
+     */
+    public String routerGroup() {
+        return prefix + "moe-router";
     }
 }

@@ -40,6 +40,10 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
         return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties, topics);
     }
 
+    public StackOptions withExpertPartitions(int partitions) {
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties);
+    }
+
     public StackOptions withExtraProperties(Map<String, String> properties) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics);
     }

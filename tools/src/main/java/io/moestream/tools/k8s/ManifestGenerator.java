@@ -1,0 +1,123 @@
+package io.moestream.tools.k8s;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moestream.core.topics.Topics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Renders the manifests of a {@link DeploymentPlan}: a kustomize base (Kafka, topics, users, services, autoscalers,
+ * policies, monitoring) and the {@code dev} and {@code gpu} overlays. Topic and group names come from {@link Topics}.
+ */
+public final class ManifestGenerator {
+    static final String KAFKA_CLUSTER = "moe-kafka";
+    static final int KAFKA_PORT = 9092;
+    /** Lag (tasks, i.e. chunk parts) per replica that KEDA aims for, and the lag that wakes an expert from zero. */
+    static final int LAG_THRESHOLD = 20;
+    static final int ACTIVATION_LAG_THRESHOLD = 1;
+    /** The base files, in the order kustomize lists them. */
+    static final List<String> BASE_FILES = List.of("kafka.yaml", "topics.yaml", "users.yaml", "config.yaml",
+            "gateway.yaml", "router.yaml", "experts.yaml", "network-policies.yaml", "monitoring.yaml");
+
+    private final Topics topics = Topics.DEFAULT;
+    private final DeploymentPlan plan;
+
+    public ManifestGenerator(DeploymentPlan plan) {
+        this.plan = plan;
+    }
+
+    /** Every file to write, by its path under the output directory. */
+    public Map<String, List<ObjectNode>> files(boolean gpuByDefault) {
+        Map<String, Object> common = commonValues();
+        Map<String, List<ObjectNode>> files = new LinkedHashMap<>();
+        files.put("base/kafka.yaml", ManifestTemplates.render("kafka.yaml", common));
+        files.put("base/topics.yaml", topics(common));
+        List<ObjectNode> users = new ArrayList<>(ManifestTemplates.render("users.yaml", common));
+        List<ObjectNode> experts = new ArrayList<>(ManifestTemplates.render("experts-common.yaml", common));
+        for (DeploymentPlan.Expert expert : plan.experts()) {
+            Map<String, Object> values = expertValues(common, expert);
+            users.addAll(ManifestTemplates.render("expert-user.yaml", values));
+            experts.addAll(ManifestTemplates.render("expert.yaml", values));
+        }
+        files.put("base/users.yaml", users);
+        files.put("base/config.yaml", ManifestTemplates.render("config.yaml", common));
+        files.put("base/gateway.yaml", ManifestTemplates.render("gateway.yaml", common));
+        files.put("base/router.yaml", ManifestTemplates.render("router.yaml", common));
+        files.put("base/experts.yaml", experts);
+        files.put("base/network-policies.yaml", ManifestTemplates.render("network-policies.yaml", common));
+        files.put("base/monitoring.yaml", ManifestTemplates.render("monitoring.yaml", common));
+        files.put("base/kustomization.yaml", ManifestTemplates.render("kustomization-base.yaml", common));
+        files.put("overlays/dev/kustomization.yaml", ManifestTemplates.render("overlay-dev.yaml", common));
+        files.put("overlays/gpu/kustomization.yaml", ManifestTemplates.render("overlay-gpu.yaml", common));
+        Map<String, Object> top = new HashMap<>(common);
+        top.put("overlay", gpuByDefault ? "gpu" : "dev");
+        files.put("kustomization.yaml", ManifestTemplates.render("kustomization-top.yaml", top));
+        return files;
+    }
+
+    private Map<String, Object> commonValues() {
+        Map<String, Object> values = new HashMap<>();
+        values.put("namespace", plan.namespace());
+        values.put("kafkaCluster", KAFKA_CLUSTER);
+        values.put("kafkaPort", KAFKA_PORT);
+        values.put("kafkaStorage", "100Gi");
+        values.put("bootstrapServers", KAFKA_CLUSTER + "-kafka-bootstrap:" + KAFKA_PORT);
+        values.put("tokenTopic", topics.tokens());
+        values.put("deadLetterTopic", topics.deadLetters());
+        values.put("replyTopicPrefix", topics.replyTopicPrefix());
+        values.put("expertTopicPrefix", topics.expertTopicPrefix());
+        values.put("expertGroupPrefix", topics.expertGroupPrefix());
+        values.put("routerGroup", topics.routerGroup());
+        values.put("tokenPartitions", plan.routerMaxReplicas());
+        values.put("modelDir", "/models");
+        values.put("modelStorage", "100Gi");
+        values.put("imageTag", plan.imageTag());
+        values.put("lagThreshold", LAG_THRESHOLD);
+        values.put("activationLagThreshold", ACTIVATION_LAG_THRESHOLD);
+        values.put("monitoringNamespace", "monitoring");
+        values.put("gatewayLatencySeconds", 2);
+        return values;
+    }
+
+    private List<ObjectNode> topics(Map<String, Object> common) {
+        List<ObjectNode> documents = new ArrayList<>();
+        documents.addAll(topic(common, topics.tokens(), plan.routerMaxReplicas()));
+        documents.addAll(topic(common, topics.deadLetters(), 1));
+        for (DeploymentPlan.Expert expert : plan.experts()) {
+            documents.addAll(topic(common, topics.expert(expert.layer(), expert.expert()), expert.maxReplicas()));
+        }
+        return documents;
+    }
+
+    private static List<ObjectNode> topic(Map<String, Object> common, String name, int partitions) {
+        Map<String, Object> values = new HashMap<>(common);
+        values.put("topicName", name);
+        values.put("resourceName", resourceName(name));
+        values.put("partitions", partitions);
+        return ManifestTemplates.render("topic.yaml", values);
+    }
+
+    private Map<String, Object> expertValues(Map<String, Object> common, DeploymentPlan.Expert expert) {
+        Map<String, Object> values = new HashMap<>(common);
+        String group = topics.expertGroup(expert.layer(), expert.expert());
+        values.put("layer", expert.layer());
+        values.put("expert", expert.expert());
+        values.put("expertName", resourceName(group));
+        values.put("expertTopic", topics.expert(expert.layer(), expert.expert()));
+        values.put("expertGroup", group);
+        values.put("minReplicas", plan.minReplicas());
+        values.put("maxReplicas", expert.maxReplicas());
+        values.put("cpu", plan.expertCpu());
+        values.put("memory", expert.memoryMib() + "Mi");
+        return values;
+    }
+
+    /** A Kubernetes object name for a topic or group name: lower case, other characters than [a-z0-9.-] as '-'. */
+    static String resourceName(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
+    }
+}

@@ -1,0 +1,181 @@
+package io.moestream.tools.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.moestream.core.model.ModelFamily;
+import io.moestream.core.model.ModelSpec;
+import io.moestream.core.topics.Topics;
+import io.moestream.testsupport.TempModel;
+import io.moestream.tools.MoeCli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * {@code moe k8s} for a small Qwen2-MoE model (2 layers, 4 routed experts + the shared one) writes manifests that
+ * pass the offline schema models, and carry the topics, groups and partitions the services use.
+ */
+class GeneratedManifestsTest {
+    static final int LAYERS = 2;
+    static final int SERVED_EXPERTS = 5;
+    static final int MAX_REPLICAS = 3;
+    static final int SHARED_MAX_REPLICAS = 6;
+
+    @TempDir
+    static Path out;
+    static Map<String, List<ObjectNode>> files;
+
+    @BeforeAll
+    static void generate() throws IOException {
+        try (TempModel model = TempModel.generate(new ModelSpec(ModelFamily.QWEN2_MOE, LAYERS, 4, 2, 16, 24, true, 5))) {
+            int exit = new CommandLine(new MoeCli()).execute("k8s", "--model", model.dir().toString(),
+                    "--namespace", "moe-test", "--max-replicas", Integer.toString(MAX_REPLICAS),
+                    "--shared-max-replicas", Integer.toString(SHARED_MAX_REPLICAS), "--out", out.toString());
+            assertThat(exit).isZero();
+        }
+        files = readAll(out);
+    }
+
+    @Test
+    void everyDocumentPassesTheOfflineModels() {
+        // given every document of every written file, as kubectl would read it
+        List<String> problems = new ArrayList<>();
+        Map<String, Integer> checkedKinds = new TreeMap<>();
+        for (Map.Entry<String, List<ObjectNode>> file : files.entrySet()) {
+            for (ObjectNode document : file.getValue()) {
+                String type = OfflineManifestValidator.typeOf(document);
+                if (type.startsWith("kustomize.config.k8s.io/") || OfflineManifestValidator.UNCHECKED_KINDS.contains(type)) {
+                    continue;
+                }
+                // when it is validated
+                OfflineManifestValidator.problem(document).ifPresent(p -> problems.add(file.getKey() + ": " + p));
+                checkedKinds.merge(type, 1, Integer::sum);
+            }
+        }
+        System.out.println("validated offline: " + checkedKinds);
+
+        // then none has a problem, and every kind the base uses was checked
+        assertThat(problems).isEmpty();
+        assertThat(checkedKinds).containsKeys("apps/v1/Deployment", "v1/Service", "v1/ConfigMap",
+                "v1/PersistentVolumeClaim", "networking.k8s.io/v1/NetworkPolicy", "policy/v1/PodDisruptionBudget",
+                "autoscaling/v2/HorizontalPodAutoscaler", "kafka.strimzi.io/v1beta2/Kafka",
+                "kafka.strimzi.io/v1beta2/KafkaNodePool", "kafka.strimzi.io/v1beta2/KafkaTopic",
+                "kafka.strimzi.io/v1beta2/KafkaUser", "monitoring.coreos.com/v1/ServiceMonitor",
+                "monitoring.coreos.com/v1/PodMonitor", "monitoring.coreos.com/v1/PrometheusRule");
+        assertThat(checkedKinds.get("apps/v1/Deployment")).isEqualTo(LAYERS * SERVED_EXPERTS + 2);
+    }
+
+    @Test
+    void expertTopicsHaveOnePartitionPerMaxReplica() {
+        Topics topics = Topics.DEFAULT;
+        Map<String, JsonNode> topicSpecs = of("base/topics.yaml", "KafkaTopic").stream()
+                .collect(Collectors.toMap(t -> t.path("spec").path("topicName").asText(), t -> t.path("spec")));
+        Map<String, JsonNode> scaled = of("base/experts.yaml", "ScaledObject").stream()
+                .collect(Collectors.toMap(s -> s.path("spec").path("triggers").get(0).path("metadata").path("topic").asText(),
+                        s -> s.path("spec")));
+        for (int layer = 0; layer < LAYERS; layer++) {
+            for (int e = 0; e < SERVED_EXPERTS; e++) {
+                String topic = topics.expert(layer, e);
+                int max = e == SERVED_EXPERTS - 1 ? SHARED_MAX_REPLICAS : MAX_REPLICAS;
+                assertThat(topicSpecs.get(topic).path("partitions").asInt()).as(topic).isEqualTo(max);
+                assertThat(topicSpecs.get(topic).path("replicas").asInt()).isEqualTo(3);
+                assertThat(topicSpecs.get(topic).path("config").path("min.insync.replicas").asInt()).isEqualTo(2);
+                assertThat(scaled.get(topic).path("maxReplicaCount").asInt()).as(topic).isEqualTo(max);
+                assertThat(scaled.get(topic).path("triggers").get(0).path("metadata").path("consumerGroup").asText())
+                        .isEqualTo(topics.expertGroup(layer, e));
+            }
+        }
+        assertThat(topicSpecs).containsKeys(topics.tokens(), topics.deadLetters()).hasSize(LAYERS * SERVED_EXPERTS + 2);
+    }
+
+    @Test
+    void eachExpertReadsOnlyItsOwnTopicAndGroup() {
+        Topics topics = Topics.DEFAULT;
+        ObjectNode user = of("base/users.yaml", "KafkaUser").stream()
+                .filter(u -> u.path("metadata").path("name").asText().equals("moe-expert-l1-e4")).findFirst().orElseThrow();
+        List<String> reads = new ArrayList<>();
+        user.path("spec").path("authorization").path("acls").forEach(acl -> {
+            if (acl.path("operations").toString().contains("Read")) {
+                reads.add(acl.path("resource").path("type").asText() + ":" + acl.path("resource").path("name").asText()
+                        + ":" + acl.path("resource").path("patternType").asText());
+            }
+        });
+        assertThat(reads).containsExactlyInAnyOrder("topic:" + topics.expert(1, 4) + ":literal",
+                "group:" + topics.expertGroup(1, 4) + ":literal");
+    }
+
+    /**
+     * The overlays as kustomize renders them pass the same models, and the gpu one asks for a GPU per expert pod. Needs
+     * {@code kubectl} (its built-in kustomize), so it is skipped where there is none, such as CI.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void overlaysRenderedByKustomizePassTheOfflineModels(String overlay) throws Exception {
+        Assumptions.assumeTrue(kubectlAvailable(), "kubectl is not installed");
+        Process kustomize = new ProcessBuilder("kubectl", "kustomize", out.resolve("overlays").resolve(overlay).toString())
+                .redirectErrorStream(true).start();
+        String rendered = new String(kustomize.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kustomize.waitFor()).as(rendered).isZero();
+
+        List<ObjectNode> documents = new ArrayList<>();
+        YAMLMapper yaml = new YAMLMapper();
+        yaml.readValues(yaml.createParser(rendered), ObjectNode.class).forEachRemaining(documents::add);
+        List<String> problems = new ArrayList<>();
+        for (ObjectNode document : documents) {
+            if (!OfflineManifestValidator.UNCHECKED_KINDS.contains(OfflineManifestValidator.typeOf(document))) {
+                OfflineManifestValidator.problem(document).ifPresent(problems::add);
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(documents).allSatisfy(d -> assertThat(d.path("metadata").path("namespace").asText()).isEqualTo("moe-test"));
+        List<ObjectNode> expertPods = documents.stream().filter(d -> d.path("kind").asText().equals("Deployment")
+                && d.path("metadata").path("labels").path("app.kubernetes.io/component").asText().equals("expert")).toList();
+        assertThat(expertPods).hasSize(LAYERS * SERVED_EXPERTS).allSatisfy(d -> {
+            JsonNode pod = d.path("spec").path("template").path("spec");
+            String gpus = pod.path("containers").get(0).path("resources").path("limits").path("nvidia.com/gpu").asText();
+            assertThat(gpus).isEqualTo(overlay.equals("gpu") ? "1" : "");
+        });
+    }
+
+    private static boolean kubectlAvailable() {
+        try {
+            return new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static List<ObjectNode> of(String file, String kind) {
+        return files.get(file).stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+    }
+
+    static Map<String, List<ObjectNode>> readAll(Path dir) throws IOException {
+        YAMLMapper yaml = new YAMLMapper();
+        Map<String, List<ObjectNode>> all = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                List<ObjectNode> documents = new ArrayList<>();
+                yaml.readValues(yaml.createParser(path.toFile()), ObjectNode.class).forEachRemaining(documents::add);
+                all.put(dir.relativize(path).toString(), documents);
+            }
+        }
+        return all;
+    }
+}

@@ -1,0 +1,147 @@
+package io.moestream.tools.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.ModelGenerator;
+import io.moestream.core.model.ModelSpec;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.tensor.ErrorStats;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.topics.Topics;
+import io.moestream.testsupport.TestKafkaCluster;
+import io.moestream.tools.client.GatewayClient;
+import io.moestream.tools.stack.ChildProcess;
+import io.moestream.tools.stack.LocalStack;
+import io.moestream.tools.stack.MoeHome;
+import io.moestream.tools.stack.StackOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the Kubernetes manifests rely on, shown without Kubernetes: two processes of the same experts join each
+ * expert's consumer group on a real broker and share its topic's partitions; killing one (SIGKILL) mid-stream leaves
+ * the other to take over its partitions and finish every chunk, and the outputs still equal the reference layer.
+ */
+class ExpertScaleOutIT {
+    static final int EXPERTS = 4;
+    static final int PARTITIONS = 2;
+    static final int D_MODEL = 32;
+    static final int TOKENS = 6000;
+    static final int CHUNK_ROWS = 20;
+    static final Duration GROUP_WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path modelDir;
+
+    @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void survivingReplicaFinishesEveryChunk() throws Exception {
+        // given a model, a real broker, expert topics with two partitions and two processes serving every expert,
+        // with a short session timeout so the group notices the killed member within the chunk deadline
+        ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, 2, D_MODEL, 48, 21));
+        Topics topics = Topics.DEFAULT;
+        List<String> requests = List.of(requestOnPartition(0), requestOnPartition(1));
+        List<Matrix> inputs = List.of(PipelineFixtures.randomTokens(TOKENS, D_MODEL, 3), PipelineFixtures.randomTokens(TOKENS, D_MODEL, 4));
+        ExecutorService clients = Executors.newFixedThreadPool(requests.size());
+        try (TestKafkaCluster kafka = TestKafkaCluster.start();
+             LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
+                     .withBootstrap(kafka.bootstrapServers())
+                     .withExpertPartitions(PARTITIONS)
+                     .withExtraProperties(Map.of(
+                             "expert-service:kafka.session.timeout.ms", "6000",
+                             "expert-service:kafka.heartbeat.interval.ms", "1000")), System.out::println);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            try {
+                ChildProcess second = stack.startService("expert-b", "expert-service", Map.of("moe.expert.experts", "all"));
+                for (int e = 0; e < EXPERTS; e++) {
+                    assertThat(awaitMembers(admin, topics.expertGroup(0, e), 2))
+                            .as("each of the two members of %s holds one partition", topics.expertGroup(0, e))
+                            .allSatisfy(member -> assertThat(member.assignment().topicPartitions()).hasSize(1));
+                }
+
+                // when both requests stream (one per partition) and one expert process is killed mid-stream
+                List<CompletableFuture<Matrix>> outputs = new ArrayList<>();
+                for (int i = 0; i < requests.size(); i++) {
+                    String request = requests.get(i);
+                    Matrix x = inputs.get(i);
+                    outputs.add(CompletableFuture.supplyAsync(() -> infer(stack.gatewayAddress(), request, x), clients));
+                }
+                Thread.sleep(1500);
+                assertThat(outputs).as("streams still running when the expert is killed").noneMatch(CompletableFuture::isDone);
+                second.kill();
+                System.out.println("killed expert-b (pid " + second.pid() + ") mid-stream");
+
+                // then every chunk of both streams is answered, equal to the reference layer
+                try (MoeModel model = MoeModel.open(modelDir); ReferenceMoeLayer reference = new ReferenceMoeLayer(model, 0)) {
+                    for (int i = 0; i < requests.size(); i++) {
+                        Matrix y = outputs.get(i).get(4, TimeUnit.MINUTES);
+                        ErrorStats error = ErrorStats.compare(y, reference.forward(inputs.get(i)));
+                        System.out.println(requests.get(i) + " vs reference after the kill: " + error);
+                        assertThat(error.maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
+                    }
+                }
+                // and the survivor now holds both partitions of every expert topic
+                for (int e = 0; e < EXPERTS; e++) {
+                    assertThat(awaitMembers(admin, topics.expertGroup(0, e), 1))
+                            .allSatisfy(member -> assertThat(member.assignment().topicPartitions()).hasSize(PARTITIONS));
+                }
+            } finally {
+                clients.shutdownNow();
+                stack.copyLogsTo(PipelineFixtures.logDir("ExpertScaleOutIT"));
+            }
+        }
+    }
+
+    private static Matrix infer(String gateway, String request, Matrix x) {
+        try (GatewayClient client = new GatewayClient(gateway)) {
+            return client.infer(request, 0, x, CHUNK_ROWS, Duration.ofMinutes(4));
+        } catch (Exception e) {
+            throw new IllegalStateException(request + " failed", e);
+        }
+    }
+
+    /** A request id whose tasks land on {@code partition} (the producer's default partitioner on the key). */
+    private static String requestOnPartition(int partition) {
+        for (int i = 0; ; i++) {
+            String id = "scale-out-" + i;
+            if (Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % PARTITIONS == partition) {
+                return id;
+            }
+        }
+    }
+
+    /** The members of a group once it is stable with {@code count} members that hold every partition. */
+    private static List<MemberDescription> awaitMembers(Admin admin, String group, int count) throws Exception {
+        long deadline = System.nanoTime() + GROUP_WAIT.toNanos();
+        while (true) {
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+            List<MemberDescription> members = List.copyOf(description.members());
+            int assigned = members.stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
+            if (members.size() == count && assigned == PARTITIONS) {
+                return members;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(group + " did not settle on " + count + " member(s) holding " + PARTITIONS
+                        + " partitions within " + GROUP_WAIT + ": " + members);
+            }
+            Thread.sleep(250);
+        }
+    }
+}
