@@ -42,6 +42,11 @@ public final class ReportTable {
                 ms(t.p50Micros()), ms(t.p99Micros())));
         out.println("6.   processes: peak RSS, and CPU during the throughput run");
         for (BenchReport.ProcessFigures f : r.processes()) {
+            if (f.pid() == 0) {
+                // the CPU time the machine spent outside the bench's processes: no pid, no memory of its own
+                out.printf("     %-22s %24.1f cpu-s  %4.2f cores%n", f.name(), f.cpuSeconds(), f.coresBusy());
+                continue;
+            }
             out.printf("     %-22s pid %-7d %7.0f MiB  %6.1f cpu-s  %4.2f cores  %s%n", f.name(), f.pid(), f.peakRssMib(),
                     f.cpuSeconds(), f.coresBusy(), threads(f.topThreadsCpuSeconds()));
         }
