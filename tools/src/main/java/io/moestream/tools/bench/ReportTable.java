@@ -6,6 +6,9 @@ import java.util.stream.Collectors;
 
 /** Prints a {@link BenchReport} as the table {@code moe bench} shows: limits, pipeline, ratios, targets. */
 public final class ReportTable {
+    /** Past this many cores taken by other processes during the throughput runs, the table says it was not alone. */
+    static final double SHARED_MACHINE_CORES = 0.2;
+
     private ReportTable() {
     }
 
@@ -44,7 +47,9 @@ public final class ReportTable {
         for (BenchReport.ProcessFigures f : r.processes()) {
             if (f.pid() == 0) {
                 // the CPU time the machine spent outside the bench's processes: no pid, no memory of its own
-                out.printf("     %-22s %24.1f cpu-s  %4.2f cores%n", f.name(), f.cpuSeconds(), f.coresBusy());
+                out.printf("     %-22s %24.1f cpu-s  %4.2f cores%s%n", f.name(), f.cpuSeconds(), f.coresBusy(),
+                        f.coresBusy() > SHARED_MACHINE_CORES ? "  <- a shared machine: the ratios are not the pipeline's alone"
+                                : "");
                 continue;
             }
             out.printf("     %-22s pid %-7d %7.0f MiB  %6.1f cpu-s  %4.2f cores  %s%n", f.name(), f.pid(), f.peakRssMib(),
