@@ -35,6 +35,11 @@ public final class Blas {
         openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1f, a, k, b, k, 0f, c, n);
     }
 
+    /** As above, with the rows of {@code a} {@code lda >= k} floats apart (a view of the first k columns of a wider matrix). */
+    public static void multiplyTransposed(int m, int n, int k, FloatPointer a, int lda, FloatPointer b, FloatPointer c) {
+        openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1f, a, lda, b, k, 0f, c, n);
+    }
+
     /** {@code c[m, n] = a[m, k] · b[n, k]ᵀ} on heap arrays (fine for small operands such as the router's). */
     public static void multiplyTransposed(int m, int n, int k, float[] a, float[] b, float[] c) {
         openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1f, a, k, b, k, 0f, c, n);

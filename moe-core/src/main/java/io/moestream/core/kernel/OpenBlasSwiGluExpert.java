@@ -2,12 +2,14 @@ package io.moestream.core.kernel;
 
 import io.moestream.core.model.ExpertWeights;
 import io.moestream.core.tensor.Matrix;
+import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * The CPU SwiGLU expert on OpenBLAS. Weights are copied once into off-heap memory, with {@code W1} and
- * {@code W3} stacked as {@code W13: [2*d_ff, d_model]} so both projections are one sgemm. Scratch buffers
- * grow to the largest batch seen and are reused. Not thread-safe: one thread at a time per instance.
+ * {@code W3} stacked as {@code W13: [2*d_ff, d_model]} so both projections are one sgemm. The activation is written over
+ * {@code h1} in place and the second product reads it there, so the only copies are the input in and the output out.
+ * Scratch buffers grow to the largest batch seen and are reused. Not thread-safe: one thread at a time per instance.
  */
 public final class OpenBlasSwiGluExpert implements ExpertKernel {
     private final int dModel;
@@ -16,10 +18,7 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
     private final FloatPointer w2;
     private final OffHeapFloats xBuffer = new OffHeapFloats();
     private final OffHeapFloats h13Buffer = new OffHeapFloats();
-    private final OffHeapFloats gBuffer = new OffHeapFloats();
     private final OffHeapFloats yBuffer = new OffHeapFloats();
-    private float[] h13 = new float[0];
-    private float[] g = new float[0];
     private boolean closed;
 
     public OpenBlasSwiGluExpert(ExpertWeights weights) {
@@ -49,19 +48,12 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
         FloatPointer xOff = xBuffer.fill(x.data(), rows * dModel);
         FloatPointer h13Off = h13Buffer.ensure(2L * rows * dFf);
         Blas.multiplyTransposed(rows, 2 * dFf, dModel, xOff, w13, h13Off);
-        // g: (rows, d_ff) = silu(h1) ⊙ h3
-        float[] h = heapH13(2 * rows * dFf);
-        h13Off.position(0).get(h, 0, 2 * rows * dFf);
-        float[] gated = heapG(rows * dFf);
-        ParallelRows.forRows(rows, dFf, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                SwiGlu.siluTimes(h, r * 2 * dFf, r * 2 * dFf + dFf, gated, r * dFf, dFf);
-            }
-        });
-        // y: (rows, d_model) = g · W2ᵀ
-        FloatPointer gOff = gBuffer.fill(gated, rows * dFf);
+        // g = silu(h1) ⊙ h3, written over h1 in place, so h13 never leaves off-heap memory as a whole
+        FloatBuffer h13 = h13Off.position(0).asBuffer();
+        ParallelRows.forRows(rows, dFf, (from, to) -> gateRows(h13, from, to));
+        // y: (rows, d_model) = g · W2ᵀ, reading g from h13 with a row stride of 2*d_ff
         FloatPointer yOff = yBuffer.ensure((long) rows * dModel);
-        Blas.multiplyTransposed(rows, dModel, dFf, gOff, w2, yOff);
+        Blas.multiplyTransposed(rows, dModel, dFf, h13Off, 2 * dFf, w2, yOff);
         yOff.position(0).get(y, 0, y.length);
         return new Matrix(rows, dModel, y);
     }
@@ -87,21 +79,24 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
         w2.deallocate();
         xBuffer.close();
         h13Buffer.close();
-        gBuffer.close();
         yBuffer.close();
     }
 
-    private float[] heapH13(int size) {
-        if (h13.length < size) {
-            h13 = new float[size];
+    /**
+     * Rows {@code [from, to)} of the activation, one row at a time through heap scratch that stays in the cache:
+     * absolute bulk copies are safe from several threads, and {@link SwiGlu#siluTimes} on heap arrays is a loop the
+     * JIT vectorizes.
+     */
+    private void gateRows(FloatBuffer h13, int from, int to) {
+        float[] h1 = new float[dFf];
+        float[] h3 = new float[dFf];
+        float[] g = new float[dFf];
+        for (int r = from; r < to; r++) {
+            int row = r * 2 * dFf;
+            h13.get(row, h1, 0, dFf);
+            h13.get(row + dFf, h3, 0, dFf);
+            SwiGlu.siluTimes(h1, h3, g, dFf);
+            h13.put(row, g, 0, dFf);
         }
-        return h13;
-    }
-
-    private float[] heapG(int size) {
-        if (g.length < size) {
-            g = new float[size];
-        }
-        return g;
     }
 }

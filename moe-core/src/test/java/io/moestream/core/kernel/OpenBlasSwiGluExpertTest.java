@@ -55,6 +55,22 @@ class OpenBlasSwiGluExpertTest {
     }
 
     @Test
+    void shouldMatchTheNaiveExpertWhenTheActivationIsSplitOverThreads() {
+        // given: 130 rows of d_ff 1024 are past ParallelRows' threshold, so with 2+ BLAS threads the rows of the
+        // in-place activation are shared between threads writing to the same off-heap buffer
+        ExpertWeights weights = weights(16, 1024, 5);
+        Matrix x = TestTensors.gaussian(130, 16, 6);
+        try (OpenBlasSwiGluExpert fast = new OpenBlasSwiGluExpert(weights)) {
+            // when
+            Matrix actual = fast.forward(x);
+
+            // then
+            assertThat(Tolerance.maxRelativeError(actual, new NaiveSwiGluExpert(weights).forward(x)))
+                    .isLessThanOrEqualTo(TOLERANCE);
+        }
+    }
+
+    @Test
     void shouldComputeSwiGluOnAHandWorkedExample() {
         // given: d_model = 1, d_ff = 2, W1 = [1, 2]ᵀ, W3 = [3, -1]ᵀ, W2 = [1, 0.5]
         ExpertWeights weights = new ExpertWeights(

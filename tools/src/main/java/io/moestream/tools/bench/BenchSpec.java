@@ -1,5 +1,7 @@
 package io.moestream.tools.bench;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 
 /**
@@ -12,7 +14,7 @@ import java.time.Duration;
  * @param warmUp         how long the pipeline runs before the throughput is measured
  */
 public record BenchSpec(int dModel, int dFf, int experts, int topK, int tokens, int chunkRows, int streams,
-                        int latencySamples, int[] kernelRows, Duration warmUp, long seed) {
+                        int latencySamples, int[] kernelRows, @JsonIgnore Duration warmUp, long seed) {
 
     public BenchSpec {
         if (topK < 1 || topK > experts) {
@@ -25,6 +27,12 @@ public record BenchSpec(int dModel, int dFf, int experts, int topK, int tokens, 
         if (streams < 1 || latencySamples < 1 || kernelRows.length == 0) {
             throw new IllegalArgumentException("--streams, --latency-samples and --kernel-rows must be positive");
         }
+    }
+
+    /** The warm-up as ISO-8601 text in the JSON, as given on the command line (Jackson has no default for Duration). */
+    @JsonProperty("warm_up")
+    public String warmUpText() {
+        return warmUp.toString();
     }
 
     /** Floating-point operations of one SwiGLU expert on {@code rows} rows: three products of d_model by d_ff. */

@@ -3,8 +3,8 @@ package io.moestream.tools.bench;
 import java.time.Duration;
 
 /**
- * Times an operation the way the limits are measured: warm up for a while, then run it repeatedly and keep the
- * fastest run. The fastest run is the machine's limit; slower runs are other processes or the JIT getting in.
+ * Times operations the way the limits are measured: warm up for a while, then run them repeatedly and keep the
+ * fastest run of each. The fastest run is the machine's limit; slower runs are other processes or the JIT getting in.
  */
 public final class BestTime {
     private static final Duration WARM_UP = Duration.ofMillis(300);
@@ -15,19 +15,34 @@ public final class BestTime {
     private BestTime() {
     }
 
-    /** The fastest of at least five runs, in nanoseconds, after about 0.3 s of warm-up. */
-    public static long of(Runnable operation) {
+    /** The fastest run of each of two operations, in nanoseconds, timed in turns (see {@link #ofPair}). */
+    public record Pair(long first, long second) {
+    }
+
+    /**
+     * The fastest of at least five runs of each operation, in nanoseconds, after about 0.3 s of warm-up, the two
+     * timed in turns: on a shared machine, a ratio of two operations timed one after the other compares two different
+     * moments of the machine's load; in turns, both see the same moments.
+     */
+    public static Pair ofPair(Runnable first, Runnable second) {
         long warmUntil = System.nanoTime() + WARM_UP.toNanos();
         do {
-            operation.run();
+            first.run();
+            second.run();
         } while (System.nanoTime() < warmUntil);
-        long best = Long.MAX_VALUE;
-        long measureUntil = System.nanoTime() + MEASURE.toNanos();
+        long bestFirst = Long.MAX_VALUE;
+        long bestSecond = Long.MAX_VALUE;
+        long measureUntil = System.nanoTime() + 2 * MEASURE.toNanos();
         for (int run = 0; run < MAX_RUNS && (run < MIN_RUNS || System.nanoTime() < measureUntil); run++) {
-            long start = System.nanoTime();
-            operation.run();
-            best = Math.min(best, System.nanoTime() - start);
+            bestFirst = Math.min(bestFirst, time(first));
+            bestSecond = Math.min(bestSecond, time(second));
         }
-        return best;
+        return new Pair(bestFirst, bestSecond);
+    }
+
+    private static long time(Runnable operation) {
+        long start = System.nanoTime();
+        operation.run();
+        return System.nanoTime() - start;
     }
 }

@@ -19,6 +19,7 @@ final class CpuWindow {
     private final Map<Long, Map<String, Double>> before = new HashMap<>();
     private double machineBusyBefore;
     private long startNanos;
+    private Map<Long, ProcessCpu> usage;
 
     CpuWindow(List<MeasuredProcess> processes) {
         this.processes = processes;
@@ -32,11 +33,23 @@ final class CpuWindow {
         startNanos = System.nanoTime();
     }
 
+    /** Closes the window; {@link #usage()} then tells what was spent in it. */
+    void stop() {
+        usage = measure();
+    }
+
     /**
      * Per process: CPU seconds in the window, cores used on average, and the busiest thread names; under
      * {@link #OTHERS} the CPU time that processes outside the bench took from the machine meanwhile.
      */
-    Map<Long, ProcessCpu> stop() {
+    Map<Long, ProcessCpu> usage() {
+        if (usage == null) {
+            throw new IllegalStateException("the CPU window has not been closed");
+        }
+        return usage;
+    }
+
+    private Map<Long, ProcessCpu> measure() {
         double wallSeconds = (System.nanoTime() - startNanos) / 1e9;
         double machineBusy = ProcessStats.machineBusySeconds() - machineBusyBefore;
         Map<Long, ProcessCpu> usage = new HashMap<>();

@@ -6,6 +6,9 @@ import java.util.stream.Collectors;
 
 /** Prints a {@link BenchReport} as the table {@code moe bench} shows: limits, pipeline, ratios, targets. */
 public final class ReportTable {
+    /** Past this many cores taken by other processes during the throughput runs, the table says it was not alone. */
+    static final double SHARED_MACHINE_CORES = 0.2;
+
     private ReportTable() {
     }
 
@@ -42,6 +45,13 @@ public final class ReportTable {
                 ms(t.p50Micros()), ms(t.p99Micros())));
         out.println("6.   processes: peak RSS, and CPU during the throughput run");
         for (BenchReport.ProcessFigures f : r.processes()) {
+            if (f.pid() == 0) {
+                // the CPU time the machine spent outside the bench's processes: no pid, no memory of its own
+                out.printf("     %-22s %24.1f cpu-s  %4.2f cores%s%n", f.name(), f.cpuSeconds(), f.coresBusy(),
+                        f.coresBusy() > SHARED_MACHINE_CORES ? "  <- a shared machine: the ratios are not the pipeline's alone"
+                                : "");
+                continue;
+            }
             out.printf("     %-22s pid %-7d %7.0f MiB  %6.1f cpu-s  %4.2f cores  %s%n", f.name(), f.pid(), f.peakRssMib(),
                     f.cpuSeconds(), f.coresBusy(), threads(f.topThreadsCpuSeconds()));
         }

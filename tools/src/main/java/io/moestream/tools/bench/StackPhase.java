@@ -59,7 +59,7 @@ final class StackPhase {
         all.add(MeasuredProcess.self());
         CpuWindow cpu = new CpuWindow(all);
         PipelineThroughput.Run best = throughput(x, cpu);
-        Map<Long, CpuWindow.ProcessCpu> cpuUse = cpu.stop();
+        Map<Long, CpuWindow.ProcessCpu> cpuUse = cpu.usage();
 
         step("5. single-chunk round trips, %d samples", spec.latencySamples());
         StageTimes stages = new StageTimes(stack.bootstrapServers());
@@ -78,10 +78,17 @@ final class StackPhase {
         return new Result(hop, pipeline, processFigures(all, cpuUse));
     }
 
-    /** A warm-up run, then the best of a few; the CPU window (and the recordings) cover the measured runs only. */
+    /**
+     * Warm-up runs, then the best of a few. The CPU window covers the measured runs only. The flight recordings start
+     * before the warm-up and stop after the CPU window: starting JFR in a JVM loads and compiles its event classes,
+     * several CPU-seconds of JIT per process, which would otherwise land in the measured runs and slow them.
+     */
     private PipelineThroughput.Run throughput(Matrix x, CpuWindow cpu) throws Exception {
         FlightRecordings recordings = flightRecordingDir == null ? null
                 : new FlightRecordings(flightRecordingDir, stackProcesses);
+        if (recordings != null) {
+            recordings.start();
+        }
         PipelineThroughput.Run best = null;
         try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
             long warmUntil = System.nanoTime() + spec.warmUp().toNanos();
@@ -89,14 +96,12 @@ final class StackPhase {
                 PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(), "bench-warm-up-" + i);
             }
             cpu.start();
-            if (recordings != null) {
-                recordings.start();
-            }
             for (int i = 0; i < THROUGHPUT_RUNS; i++) {
                 PipelineThroughput.Run run = PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(),
                         "bench-run-" + i);
                 best = best == null || run.tokensPerSecond() > best.tokensPerSecond() ? run : best;
             }
+            cpu.stop();
         }
         if (recordings != null) {
             printProfiles(recordings.stop());

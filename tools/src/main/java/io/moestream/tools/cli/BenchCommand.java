@@ -66,7 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Where to write the figures as JSON (default ${DEFAULT-VALUE}, relative to the working directory).")
     Path json;
 
-    @Option(names = "--jfr", description = "Record each stack process with JFR during the throughput runs into this directory"
+    @Option(names = "--jfr", description = "Record each stack process with JFR during the warm-up and throughput runs into this directory"
             + " and print the hottest frames.")
     Path jfr;
 

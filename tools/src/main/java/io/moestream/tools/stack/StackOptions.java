@@ -41,7 +41,7 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
     }
 
     public StackOptions withExpertPartitions(int partitions) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties, topics);
     }
 
     public StackOptions withExtraProperties(Map<String, String> properties) {

@@ -64,7 +64,11 @@ public class KernelBenchmarks {
         gate = new GateScorer(RandomTensors.gaussian(experts, dModel, 4));
         x = RandomTensors.gaussian(rows, dModel, 5);
         xOff = new FloatPointer(x.data());
+        // the kernel's real weights: a buffer never written would be the operating system's zero page, always in cache
         w13 = new FloatPointer(2L * dFf * dModel);
+        w13.position(0).put(weights.w1().data(), 0, dFf * dModel);
+        w13.position((long) dFf * dModel).put(weights.w3().data(), 0, dFf * dModel);
+        w13.position(0);
         w2 = new FloatPointer(weights.w2().data());
         h13 = new FloatPointer(2L * rows * dFf);
         g = new FloatPointer(RandomTensors.gaussian(rows, dFf, 6).data());
