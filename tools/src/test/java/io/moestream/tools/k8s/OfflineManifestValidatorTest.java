@@ -16,7 +16,7 @@ class OfflineManifestValidatorTest {
         for (String key : List.of("namespace", "kafkaCluster", "kafkaStorage", "bootstrapServers", "tokenTopic",
                 "deadLetterTopic", "replyTopicPrefix", "expertTopicPrefix", "expertGroupPrefix", "routerGroup",
                 "modelDir", "modelStorage", "imageTag", "monitoringNamespace", "topicName", "resourceName",
-                "expertName", "expertTopic", "expertGroup", "memory")) {
+                "expertName", "expertTopic", "expertGroup", "memory", "servedLayers")) {
             values.put(key, "x");
         }
         for (String key : List.of("kafkaPort", "tokenPartitions", "partitions", "layer", "expert", "minReplicas",
