@@ -44,12 +44,12 @@ final class KedaSchema {
      */
     static void install() throws Exception {
         boolean nodeHere = available("node") && available("npm");
-        String why = "KEDA schema check skipped: node and npm are not on the PATH (it needs Node.js 20+ and npm)";
+        String why = "node and npm are not on the PATH (the KEDA schema check needs Node.js 20+ and npm)";
         if (!nodeHere) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError("CI=true, and Node.js is part of CI's environment: " + why);
+                throw new AssertionError("CI=true, and Node.js is part of CI's environment, but " + why);
             }
-            System.out.println(why);
+            System.out.println("KEDA schema check skipped: " + why);
         }
         Assumptions.assumeTrue(nodeHere, why);
         Files.createDirectories(DIR);
