@@ -90,7 +90,7 @@ class OfflineManifestValidatorTest {
 
     @Test
     void reportsAKindWithoutAModel() {
-        ObjectNode scaledObject = template("expert.yaml", "ScaledObject");
-        assertThat(OfflineManifestValidator.problem(scaledObject)).contains("no offline model for keda.sh/v1alpha1/ScaledObject");
+        ObjectNode widget = template("expert.yaml", "Deployment").put("apiVersion", "example.com/v1").put("kind", "Widget");
+        assertThat(OfflineManifestValidator.problem(widget)).contains("no offline model for example.com/v1/Widget");
     }
 }
