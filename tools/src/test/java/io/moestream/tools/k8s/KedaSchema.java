@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
+import io.moestream.testsupport.Executables;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ final class KedaSchema {
      * Node.js is part of the environment and its absence must fail the build rather than leave KEDA unchecked.
      */
     static void install() throws Exception {
-        boolean nodeHere = available("node") && available("npm");
+        boolean nodeHere = Executables.available("node") && Executables.available("npm");
         String why = "node and npm are not on the PATH (the KEDA schema check needs Node.js 20+ and npm)";
         if (!nodeHere) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -86,16 +86,6 @@ final class KedaSchema {
     /** The problems of one document, joined; empty when it passes. */
     static String problemsOf(ObjectNode document) throws Exception {
         return String.join("; ", validate(List.of(document)).problems().get(0));
-    }
-
-    private static boolean available(String command) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder(command, "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException notInstalled) {
-            return false;
-        }
     }
 
     /** Runs a command in the install directory; its standard output, after asserting it exited with 0. */
