@@ -111,7 +111,10 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Starts one more service process against this stack's broker and model, and waits until it is ready. */
+    /**
+     * Starts one more service process against this stack's broker and model, and waits until it is ready. A name
+     * already used restarts that service (after a crash): an expert rejoins its groups as the same static member.
+     */
     public ChildProcess startService(String name, String module, Map<String, String> properties)
             throws InterruptedException {
         ServiceLauncher.Service service = launch(name, module, properties);
@@ -121,6 +124,10 @@ public final class LocalStack implements AutoCloseable {
 
     private ServiceLauncher.Service launch(String name, String module, Map<String, String> properties) {
         Map<String, String> all = propertiesFor(module, commonProperties);
+        if (module.equals("expert-service")) {
+            // static group membership under the process's name: a process restarted under it gets its partitions back
+            all.put("moe.expert.instance-id", name);
+        }
         all.putAll(properties);
         ServiceLauncher.Service service = launcher.start(name, module, all);
         services.add(service.process());
