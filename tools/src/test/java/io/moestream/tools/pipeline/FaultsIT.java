@@ -313,6 +313,27 @@ class FaultsIT {
         }
     }
 
+    @Test
+    @Order(7)
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void gatewayKilledMidStreamEndsItsStreamWithUnavailable() throws Exception {
+        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 8);
+        try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "gateway-crash", x, CHUNK_ROWS)) {
+            assertThat(stream.awaitResults(20, STREAM_WAIT)).isTrue();
+
+            // when the gateway process is killed (SIGKILL): nothing of it can answer any more
+            long killed = System.nanoTime();
+            process("gateway").kill();
+
+            // then the client's stream ends with UNAVAILABLE (the connection is gone) rather than waiting on
+            StreamProbe.Ending ending = stream.awaitEnd(DEADLINE);
+            System.out.println("gateway crash: stream ended " + (ending.endNanos() - killed) / 1_000_000
+                    + " ms after SIGKILL with " + ending.status() + " after " + ending.results().size() + " chunks");
+            assertThat(ending.status().getCode()).as(ending.status().toString()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertAnsweredPrefixIsCorrect(ending, x);
+        }
+    }
+
     /** SIGKILLs the service and starts it again under the same name; returns the nanoseconds it was down. */
     private long crashAndRestart(String name, String module, Map<String, String> properties) throws Exception {
         ChildProcess process = process(name);
