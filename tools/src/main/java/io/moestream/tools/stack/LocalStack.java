@@ -125,8 +125,10 @@ public final class LocalStack implements AutoCloseable {
     private ServiceLauncher.Service launch(String name, String module, Map<String, String> properties) {
         Map<String, String> all = propertiesFor(module, commonProperties);
         if (module.equals("expert-service")) {
-            // static group membership under the process's name: a process restarted under it gets its partitions back
-            all.put("moe.expert.instance-id", name);
+            // Static group membership under the process's name within this stack: a process restarted under it gets
+            // its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing
+            // each other's members.
+            all.put("moe.expert.instance-id", workDir.getFileName() + "-" + name);
         }
         all.putAll(properties);
         ServiceLauncher.Service service = launcher.start(name, module, all);

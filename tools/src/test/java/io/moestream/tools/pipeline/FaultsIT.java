@@ -9,6 +9,7 @@ import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.Reply;
 import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
@@ -29,6 +30,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -134,6 +138,14 @@ class FaultsIT {
 
             // then the chunks that waited for it are answered once each, and the outputs equal the reference
             assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), x);
+            // and the restarted process is in each expert's group as the same static member
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Topics.DEFAULT.expertGroup(0, 2)))
+                        .all().get().get(Topics.DEFAULT.expertGroup(0, 2));
+                assertThat(group.members()).singleElement()
+                        .satisfies(member -> assertThat(member.groupInstanceId()).hasValueSatisfying(
+                                id -> assertThat(id).startsWith("moe-stack-").endsWith("-expert-0-L0-e2")));
+            }
             System.out.println("expert crash: down for " + downFor / 1_000_000 + " ms, " + stream.chunkCount()
                     + " chunks answered once each");
         }
