@@ -167,6 +167,7 @@ class FaultsIT {
             // then its open stream ends at once with UNAVAILABLE, the chunks answered before it correct
             StreamProbe.Ending ending = stream.awaitEnd(DEADLINE);
             assertThat(ending.status().getCode()).as(ending.status().toString()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(ending.status().getDescription()).contains("gateway " + FIRST_GATEWAY + " is shutting down");
             assertThat(Duration.ofNanos(ending.endNanos() - stopping)).isLessThan(DEADLINE);
             assertAnsweredPrefixIsCorrect(ending, x);
             System.out.println("gateway stop: stream ended " + (ending.endNanos() - stopping) / 1_000_000 + " ms after"
