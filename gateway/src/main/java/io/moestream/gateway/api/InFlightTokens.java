@@ -11,10 +11,8 @@ final class InFlightTokens {
     private final long cap;
     private final AtomicLong inFlight = new AtomicLong();
 
+    /** {@code cap} is at least 1 ({@link StreamSettings} checks it). */
     InFlightTokens(long cap) {
-        if (cap < 1) {
-            throw new IllegalArgumentException("max in-flight tokens must be at least 1, is " + cap);
-        }
         this.cap = cap;
     }
 
