@@ -47,5 +47,12 @@ public interface ExpertConfig {
         /** How long to wait for more tasks after the first one when the batch is not full. */
         @WithDefault("2ms")
         Duration maxWait();
+
+        /**
+         * Stable name of this process (in Kubernetes the pod name) for static group membership: each consumer joins
+         * with {@code group.instance.id = <id>-L<layer>-e<expert>}, so a process restarted under the same name gets its
+         * partitions back at once instead of after the session timeout. Unset: dynamic membership.
+         */
+        Optional<String> instanceId();
     }
 }

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -62,7 +63,7 @@ public final class ExpertWorker implements Runnable {
 
     @Override
     public void run() {
-        try (consumer) {
+        try {
             consumer.subscribe(List.of(expert.topic()), new JoinListener());
             while (running) {
                 ConsumerRecords<String, byte[]> first = poll(IDLE_POLL);
@@ -78,6 +79,10 @@ public final class ExpertWorker implements Runnable {
         } catch (RuntimeException e) {
             state = WorkerState.FAILED;
             LOG.errorf(e, "expert %s stopped after an error", expert.id());
+        } finally {
+            // A static member would otherwise keep its partitions until its session times out; leaving hands them to
+            // the other replicas at once. Only a crash (no close) leaves them held for a restart under the same id.
+            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
     }
 

@@ -66,8 +66,9 @@ public class ExpertWorkers {
         MicroBatcher batcher = new MicroBatcher(config.expert().maxBatchRows(), batchRows::record);
         List<ExpertWorker> started = new ArrayList<>(experts.size());
         for (ServedExpert expert : experts) {
-            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                    KafkaClientConfigs.consumer(kafka, topics.expertGroup(expert.id().layer(), expert.id().expert())));
+            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClientConfigs.consumer(kafka,
+                    topics.expertGroup(expert.id().layer(), expert.id().expert()),
+                    config.expert().instanceId().map(id -> id + "-L" + expert.id().layer() + "-e" + expert.id().expert())));
             bindMetrics(new KafkaClientMetrics(consumer));
             ExpertWorker worker = new ExpertWorker(expert, consumer, replies, batcher, config.expert().maxWait());
             Thread thread = new Thread(worker, "expert-" + expert.id().layer() + "-" + expert.id().expert());
@@ -76,9 +77,10 @@ public class ExpertWorkers {
             thread.start();
         }
         workers = List.copyOf(started);
-        LOG.infof("expert started: model %s, experts %s, batches of up to %d rows within %d ms; waiting for partitions",
+        LOG.infof("expert started: model %s, experts %s, batches of up to %d rows within %d ms, %s; waiting for partitions",
                 config.model().dir(), experts.stream().map(ServedExpert::id).toList(), batcher.maxBatchRows(),
-                config.expert().maxWait().toMillis());
+                config.expert().maxWait().toMillis(), config.expert().instanceId()
+                        .map(id -> "static group member " + id).orElse("dynamic group members"));
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {

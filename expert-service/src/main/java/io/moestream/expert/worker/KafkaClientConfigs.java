@@ -2,6 +2,7 @@ package io.moestream.expert.worker;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -17,11 +18,24 @@ public final class KafkaClientConfigs {
     private KafkaClientConfigs() {
     }
 
-    /** A consumer in {@code groupId} that never commits on its own; new groups start at the earliest task. */
-    public static Map<String, Object> consumer(Map<String, Object> base, String groupId) {
+    /**
+     * Session timeout unless {@code kafka.session.timeout.ms} says otherwise: well under the gateway's default chunk
+     * deadline (30 s), so the partitions of a crashed replica move to a live one before the chunks waiting on them
+     * expire. The client default (45 s) would not.
+     */
+    static final int SESSION_TIMEOUT_MS = 10_000;
+
+    /**
+     * A consumer in {@code groupId} that never commits on its own; new groups start at the earliest task. With an
+     * {@code instanceId} it is a static member ({@code group.instance.id}): a restart under the same id rejoins
+     * without a rebalance and keeps its partitions.
+     */
+    public static Map<String, Object> consumer(Map<String, Object> base, String groupId, Optional<String> instanceId) {
         Map<String, Object> config = new HashMap<>(base);
         config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        instanceId.ifPresent(id -> config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -29,7 +29,7 @@ import java.util.Map;
 final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
 
     /** A published chunk waiting for its output. */
-    private record SentChunk(ChunkKey key, DType dtype, long publishedNanos) {
+    private record SentChunk(ChunkKey key, DType dtype, int rows, long publishedNanos) {
     }
 
     private final InferStreams shared;
@@ -58,6 +58,16 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
             } catch (InvalidChunkException e) {
                 inputClosed = true;
                 replies.endAfterPending(e.status());
+                flush();
+                return;
+            }
+            InFlightTokens tokens = shared.tokens();
+            if (!tokens.tryAcquire(valid.hidden().rows())) {
+                shared.metrics().chunkRefusedOverCap();
+                inputClosed = true;
+                replies.endAfterPending(Status.RESOURCE_EXHAUSTED.withDescription("chunk " + valid.seq() + " of "
+                        + valid.requestId() + " (" + valid.hidden().rows() + " tokens) refused: the gateway's cap of "
+                        + tokens.cap() + " tokens in flight (moe.gateway.max-in-flight-tokens) is reached; retry later"));
                 flush();
                 return;
             }
@@ -90,6 +100,7 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         if (finished || chunk == null) {
             return;
         }
+        shared.tokens().release(chunk.rows());
         shared.metrics().chunkCompleted(System.nanoTime() - chunk.publishedNanos());
         replies.complete(key.seq(), InferResult.newBuilder()
                 .setRequestId(key.requestId())
@@ -103,9 +114,11 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
     @Override
     public synchronized void chunkExpired(ExpiredChunk<ChunkOwner> expired) {
         ChunkKey key = expired.key();
-        if (finished || sent.remove(key.seq()) == null) {
+        SentChunk chunk = sent.remove(key.seq());
+        if (finished || chunk == null) {
             return;
         }
+        shared.tokens().release(chunk.rows());
         replies.fail(key.seq(), Status.DEADLINE_EXCEEDED.withDescription(key + " not answered within "
                 + shared.settings().chunkDeadline().toMillis() + " ms: " + expired.whatIsMissing()));
         flush();
@@ -116,6 +129,7 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         if (finished || chunk == null) {
             return;
         }
+        shared.tokens().release(chunk.rows());
         shared.reassembler().drop(List.of(chunk.key()));
         replies.fail(seq, Status.UNAVAILABLE.withDescription(
                 chunk.key() + " could not be published: " + e.getMessage()).withCause(e));
@@ -126,7 +140,7 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         ChunkKey key = new ChunkKey(valid.requestId(), valid.seq(), valid.layer());
         long now = System.nanoTime();
         replies.expect(valid.seq());
-        sent.put(valid.seq(), new SentChunk(key, valid.dtype(), now));
+        sent.put(valid.seq(), new SentChunk(key, valid.dtype(), valid.hidden().rows(), now));
         // Registered before publishing: the first replies can come back before send() returns.
         shared.reassembler().expect(key, valid.hidden().rows(), now + shared.settings().chunkDeadline().toNanos(), this);
     }
@@ -156,6 +170,14 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         });
     }
 
+    /** Ends the stream now with {@code status}, whatever is pending (the gateway is going away). */
+    synchronized void end(Status status) {
+        if (!finished) {
+            release();
+            answers.end(status);
+        }
+    }
+
     private void abandon() {
         if (!finished) {
             release();
@@ -167,7 +189,9 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         finished = true;
         inputClosed = true;
         shared.reassembler().drop(sent.values().stream().map(SentChunk::key).toList());
+        shared.tokens().release(sent.values().stream().mapToInt(SentChunk::rows).sum());
         sent.clear();
         validator.claimedRequestId().ifPresent(shared.activeRequests()::release);
+        shared.closed(this);
     }
 }

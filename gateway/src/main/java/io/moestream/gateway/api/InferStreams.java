@@ -1,5 +1,6 @@
 package io.moestream.gateway.api;
 
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.moestream.gateway.metrics.GatewayMetrics;
@@ -9,6 +10,9 @@ import io.moestream.gateway.validation.ActiveRequests;
 import io.moestream.gateway.validation.ChunkValidator;
 import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.InferResult;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Opens Infer streams (gRPC calls, or streams the gateway runs for other protocols) and holds what they share:
@@ -20,6 +24,8 @@ public final class InferStreams {
     private final ChunkPublisher publisher;
     private final GatewayMetrics metrics;
     private final ActiveRequests activeRequests = new ActiveRequests();
+    private final InFlightTokens tokens;
+    private final Set<InferStream> open = ConcurrentHashMap.newKeySet();
 
     public InferStreams(StreamSettings settings, Reassembler<ChunkOwner> reassembler, ChunkPublisher publisher,
                         GatewayMetrics metrics) {
@@ -27,6 +33,8 @@ public final class InferStreams {
         this.reassembler = reassembler;
         this.publisher = publisher;
         this.metrics = metrics;
+        this.tokens = new InFlightTokens(settings.maxInFlightTokens());
+        metrics.watchTokensInFlight(tokens::current, tokens.cap());
     }
 
     /**
@@ -53,7 +61,33 @@ public final class InferStreams {
     }
 
     private InferStream newStream(ChunkAnswers answers) {
-        return new InferStream(this, answers, new ChunkValidator(settings.model(), settings.maxChunkRows(), activeRequests));
+        InferStream stream = new InferStream(this, answers,
+                new ChunkValidator(settings.model(), settings.maxChunkRows(), activeRequests));
+        open.add(stream);
+        return stream;
+    }
+
+    /**
+     * Ends every open stream at once with {@code status} (on shutdown: UNAVAILABLE), without waiting for its pending
+     * chunks: their replies would come to a reply topic that no one reads once this instance is gone.
+     */
+    public void endAll(Status status) {
+        for (InferStream stream : List.copyOf(open)) {
+            stream.end(status);
+        }
+    }
+
+    /** Tokens published and not yet answered, over every stream. */
+    public long tokensInFlight() {
+        return tokens.current();
+    }
+
+    InFlightTokens tokens() {
+        return tokens;
+    }
+
+    void closed(InferStream stream) {
+        open.remove(stream);
     }
 
     StreamSettings settings() {

@@ -47,6 +47,14 @@ public interface GatewayConfig {
         @WithDefault("32")
         int maxInFlightChunks();
 
+        /**
+         * Most tokens (chunk rows) of all streams together that may be published and not yet answered. A chunk that
+         * would pass it ends its stream with RESOURCE_EXHAUSTED: each pending token holds d_model FP32 sums, so this
+         * bounds the reassembly memory (about {@code max-in-flight-tokens * d_model * 4} bytes).
+         */
+        @WithDefault("32768")
+        long maxInFlightTokens();
+
         /** The Open Inference Protocol service. */
         Oip oip();
     }

@@ -10,12 +10,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The gateway's meters. Prometheus names: {@code moe_gateway_chunks_in_flight}, {@code moe_gateway_chunk_latency_seconds}
  * {@code moe_gateway_replies_ignored_total{reason="duplicate|unknown_chunk|malformed"}} and, from the router's
  * manifests of this gateway's chunks, {@code moe_gateway_assignments_total{outcome="requested|skipped|dropped|rerouted"}}
- * (what the router's routing options did; the skipped share is skipped / requested).
+ * (what the router's routing options did; the skipped share is skipped / requested), {@code moe_gateway_tokens_in_flight}
+ * with {@code moe_gateway_tokens_in_flight_cap}, and {@code moe_gateway_chunks_refused_total} (RESOURCE_EXHAUSTED).
  */
 public final class GatewayMetrics {
     private final MeterRegistry registry;
@@ -25,6 +27,7 @@ public final class GatewayMetrics {
     private final Counter skipped;
     private final Counter dropped;
     private final Counter rerouted;
+    private final Counter refusedOverCap;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -41,6 +44,9 @@ public final class GatewayMetrics {
         this.skipped = assignments("skipped");
         this.dropped = assignments("dropped");
         this.rerouted = assignments("rerouted");
+        this.refusedOverCap = Counter.builder("moe.gateway.chunks.refused")
+                .description("Chunks refused with RESOURCE_EXHAUSTED because the in-flight token cap was reached")
+                .register(registry);
     }
 
     private Counter assignments(String outcome) {
@@ -56,6 +62,26 @@ public final class GatewayMetrics {
         Gauge.builder("moe.gateway.chunks.in.flight", () -> chunksInFlight.getAsInt())
                 .description("Chunks published and not yet complete, expired or dropped")
                 .register(registry);
+    }
+
+    /** Reports the tokens (chunk rows) published and not yet answered, and the cap they are held under. */
+    public void watchTokensInFlight(LongSupplier tokensInFlight, long cap) {
+        Gauge.builder("moe.gateway.tokens.in.flight", () -> tokensInFlight.getAsLong())
+                .description("Tokens of all streams published and not yet answered, expired or dropped")
+                .register(registry);
+        Gauge.builder("moe.gateway.tokens.in.flight.cap", () -> cap)
+                .description("The cap on moe_gateway_tokens_in_flight (moe.gateway.max-in-flight-tokens)")
+                .register(registry);
+    }
+
+    /** A chunk was refused because it would have passed the in-flight token cap. */
+    public void chunkRefusedOverCap() {
+        refusedOverCap.increment();
+    }
+
+    /** Chunks refused over the in-flight token cap so far. */
+    public long chunksRefusedOverCap() {
+        return (long) refusedOverCap.count();
     }
 
     public void chunkCompleted(long latencyNanos) {

@@ -1,5 +1,7 @@
 package io.moestream.gateway.runtime;
 
+import io.grpc.Status;
+import io.moestream.gateway.api.InferStreams;
 import io.moestream.gateway.config.GatewayConfig;
 import io.moestream.gateway.health.GatewayReadiness;
 import io.moestream.gateway.kafka.KafkaClients;
@@ -18,7 +20,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Start-up: create the reply topic if missing, start the reply listener and the deadline timer, then check
- * readiness once (which logs the ready line when everything is in place). Shutdown: stop them in reverse.
+ * readiness once (which logs the ready line when everything is in place). Shutdown: end the open streams with
+ * UNAVAILABLE, then stop them in reverse.
  */
 @ApplicationScoped
 public class GatewayLifecycle {
@@ -35,6 +38,8 @@ public class GatewayLifecycle {
     ReplyDispatcher dispatcher;
     @Inject
     GatewayReadiness readiness;
+    @Inject
+    InferStreams streams;
 
     private ReplyListener listener;
     private ExpirySweeper sweeper;
@@ -57,6 +62,9 @@ public class GatewayLifecycle {
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         LOG.info("gateway stopping");
+        // Before the listener stops: no stream of this instance can be answered after it, so none is left waiting.
+        streams.endAll(Status.UNAVAILABLE.withDescription("gateway " + identity.instanceId()
+                + " is shutting down; the stream's unanswered chunks are dropped, send them again"));
         if (sweeper != null) {
             sweeper.close();
         }

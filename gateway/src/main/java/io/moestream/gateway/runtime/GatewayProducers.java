@@ -85,7 +85,7 @@ public class GatewayProducers {
     InferStreams streams(GatewayConfig config, ModelShape model, Reassembler<ChunkOwner> reassembler,
                          TokenPublisher publisher, GatewayMetrics metrics) {
         StreamSettings settings = new StreamSettings(model, config.maxChunkRows(), config.gateway().chunkDeadline(),
-                config.gateway().maxInFlightChunks());
+                config.gateway().maxInFlightChunks(), config.gateway().maxInFlightTokens());
         return new InferStreams(settings, reassembler, publisher, metrics);
     }
 

@@ -33,6 +33,11 @@ public final class InMemoryPipeline implements ChunkPublisher {
         answerAtOnce = false;
     }
 
+    /** From now on chunks are answered as they are published again. */
+    void answerAtOnce() {
+        answerAtOnce = true;
+    }
+
     /** From now on every publish fails with {@code failure}, as a producer does when the broker refuses a record. */
     void failSends(Exception failure) {
         sendFailure = failure;

@@ -53,11 +53,19 @@ class MoeGatewayEndpointTest {
     private ManagedChannel channel;
     private ExpirySweeper sweeper;
 
+    private InferStreams streams;
+
     private MoeGatewayGrpc.MoeGatewayStub gateway(Duration deadline, int maxInFlight) throws Exception {
-        StreamSettings settings = new StreamSettings(new ModelShape(D_MODEL, new TreeSet<>(Set.of(0, 2))), MAX_ROWS, deadline, maxInFlight);
+        return gateway(deadline, maxInFlight, 1 << 20);
+    }
+
+    private MoeGatewayGrpc.MoeGatewayStub gateway(Duration deadline, int maxInFlight, long maxTokens) throws Exception {
+        StreamSettings settings = new StreamSettings(new ModelShape(D_MODEL, new TreeSet<>(Set.of(0, 2))), MAX_ROWS,
+                deadline, maxInFlight, maxTokens);
         String name = InProcessServerBuilder.generateName();
+        streams = new InferStreams(settings, reassembler, pipeline, metrics);
         server = InProcessServerBuilder.forName(name)
-                .addService(new MoeGatewayEndpoint(new InferStreams(settings, reassembler, pipeline, metrics)))
+                .addService(new MoeGatewayEndpoint(streams))
                 .build()
                 .start();
         channel = InProcessChannelBuilder.forName(name).build();
@@ -268,6 +276,57 @@ class MoeGatewayEndpointTest {
         assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(status.getDescription()).contains("chunk seq 1").contains("could not be published: record too large");
         assertThat(reassembler.size()).isZero();
+    }
+
+    @Test
+    void shouldRefuseChunksOverTheGatewayWideTokenCapAndFreeTokensAsChunksAreAnswered() throws Exception {
+        // given a gateway capped at 10 tokens in flight and a pipeline that does not answer by itself
+        MoeGatewayGrpc.MoeGatewayStub stub = gateway(Duration.ofSeconds(30), 32, 10);
+        pipeline.hold();
+        InferCall first = InferCall.open(stub).send(chunk("r13", 0, 0, random(6, D_MODEL, 1)));
+        TokenChunk pending = pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(streams.tokensInFlight()).isEqualTo(6);
+
+        // when another stream sends 5 more tokens (11 > 10)
+        Status refused = InferCall.open(stub).send(chunk("r14", 0, 0, random(5, D_MODEL, 2))).awaitEnd(WAIT);
+
+        // then it is refused naming the cap, nothing of it is published, and the first stream is untouched
+        assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(refused.getDescription()).contains("cap of 10 tokens in flight (moe.gateway.max-in-flight-tokens)");
+        assertThat(pipeline.published.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(streams.tokensInFlight()).isEqualTo(6);
+        assertThat(metrics.chunksRefusedOverCap()).isEqualTo(1);
+
+        // and once the first chunk is answered its tokens are free for the next stream
+        pipeline.answer(pending);
+        assertThat(first.close().awaitEnd(WAIT).isOk()).isTrue();
+        assertThat(streams.tokensInFlight()).isZero();
+        pipeline.answerAtOnce();
+        InferCall again = InferCall.open(stub).send(chunk("r14", 0, 0, random(5, D_MODEL, 2)));
+        assertThat(again.close().awaitEnd(WAIT).isOk()).isTrue();
+        assertThat(streams.tokensInFlight()).isZero();
+    }
+
+    @Test
+    void shouldEndOpenStreamsWithUnavailableAndFreeTheirTokensOnShutdown() throws Exception {
+        // given two streams with chunks pending
+        MoeGatewayGrpc.MoeGatewayStub stub = gateway();
+        pipeline.hold();
+        InferCall a = InferCall.open(stub).send(chunk("r15", 0, 0, random(2, D_MODEL, 1)));
+        InferCall b = InferCall.open(stub).send(chunk("r16", 0, 0, random(3, D_MODEL, 2)));
+        TokenChunk pendingA = pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        // when the gateway shuts down
+        streams.endAll(Status.UNAVAILABLE.withDescription("gateway shutting down"));
+
+        // then both end with UNAVAILABLE at once, and a late reply changes nothing
+        assertThat(a.awaitEnd(WAIT).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(b.awaitEnd(WAIT).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(streams.tokensInFlight()).isZero();
+        assertThat(reassembler.size()).isZero();
+        pipeline.answer(pendingA);
+        assertThat(a.results()).isEmpty();
     }
 
     private void awaitPendingChunks(int expected) throws InterruptedException {

@@ -76,7 +76,7 @@ class OipEndpointTest {
 
     private ManagedChannel gateway(Duration deadline, int maxStreamRequests) throws Exception {
         ServedModel model = OipRequests.model();
-        StreamSettings settings = new StreamSettings(new ModelShape(D_MODEL, model.layers()), MAX_ROWS, deadline, 32);
+        StreamSettings settings = new StreamSettings(new ModelShape(D_MODEL, model.layers()), MAX_ROWS, deadline, 32, 1 << 20);
         OipInference inference = new OipInference(model, new InferStreams(settings, reassembler, pipeline, metrics),
                 new OipSettings(CHUNK_ROWS, maxStreamRequests), executor);
         String name = InProcessServerBuilder.generateName();

@@ -74,7 +74,7 @@ class OipStreamTest {
     private StreamObserver<ModelInferRequest> open(Responses responses) throws Exception {
         ServedModel model = OipRequests.model();
         StreamSettings settings =
-                new StreamSettings(new ModelShape(D_MODEL, model.layers()), 8, Duration.ofSeconds(30), 32);
+                new StreamSettings(new ModelShape(D_MODEL, model.layers()), 8, Duration.ofSeconds(30), 32, 1 << 20);
         OipInference inference = new OipInference(model, new InferStreams(settings, reassembler, pipeline, metrics),
                 new OipSettings(3, MAX_STREAM_REQUESTS), executor);
         String name = InProcessServerBuilder.generateName();

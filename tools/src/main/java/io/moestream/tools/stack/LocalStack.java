@@ -112,7 +112,10 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Starts one more service process against this stack's broker and model, and waits until it is ready. */
+    /**
+     * Starts one more service process against this stack's broker and model, and waits until it is ready. A name
+     * already used restarts that service (after a crash): an expert rejoins its groups as the same static member.
+     */
     public ChildProcess startService(String name, String module, Map<String, String> properties)
             throws InterruptedException {
         ServiceLauncher.Service service = launch(name, module, properties);
@@ -122,6 +125,12 @@ public final class LocalStack implements AutoCloseable {
 
     private ServiceLauncher.Service launch(String name, String module, Map<String, String> properties) {
         Map<String, String> all = propertiesFor(module, commonProperties);
+        if (module.equals("expert-service")) {
+            // Static group membership under the process's name within this stack: a process restarted under it gets
+            // its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing
+            // each other's members.
+            all.put("moe.expert.instance-id", workDir.getFileName() + "-" + name);
+        }
         all.putAll(properties);
         ServiceLauncher.Service service = launcher.start(name, module, all);
         services.add(service.process());

@@ -88,7 +88,8 @@ class ExpertScaleOutIT {
                 second.kill();
                 System.out.println("killed expert-b (pid " + second.pid() + ") mid-stream");
 
-                // then every chunk of both streams is answered, equal to the reference layer
+                // then every chunk of both streams is answered once, equal to the reference layer (infer fails on a
+                // chunk answered twice, missing or out of order)
                 try (MoeModel model = MoeModel.open(modelDir); ReferenceMoeLayer reference = new ReferenceMoeLayer(model, 0)) {
                     for (int i = 0; i < requests.size(); i++) {
                         Matrix y = outputs.get(i).get(4, TimeUnit.MINUTES);

@@ -1,0 +1,456 @@
+package io.moestream.tools.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.ModelGenerator;
+import io.moestream.core.model.ModelSpec;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.tensor.ErrorStats;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.topics.Topics;
+import io.moestream.proto.v1.Reply;
+import io.moestream.tools.stack.ChildProcess;
+import io.moestream.tools.stack.LocalStack;
+import io.moestream.tools.stack.MoeHome;
+import io.moestream.tools.stack.StackOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Crashes, restarts, a paused broker and overload, each on the real pipeline (an embedded KRaft broker, the router,
+ * one expert process and the gateway as separate processes), one after the other on one stack to keep the suite
+ * short. Each test fails if its invariant breaks: every chunk of a stream is answered exactly once and equals the
+ * reference layer, or the stream ends with the status the guarantee names, in time.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultsIT {
+    static final int D_MODEL = 32;
+    static final int CHUNK_ROWS = 20;
+    static final Duration STREAM_WAIT = Duration.ofMinutes(3);
+    /** The chunk deadline of the stack's first gateway: the product default. */
+    static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** The gateway started in place of the first one: a short deadline (broker pause) and a small token cap (overload). */
+    static final Duration SHORT_DEADLINE = Duration.ofSeconds(8);
+    static final int TOKEN_CAP = 10_000;
+    static final String FIRST_GATEWAY = "faults-a";
+    static final String SECOND_GATEWAY = "faults-b";
+
+    private Path modelDir;
+    private LocalStack stack;
+    private MoeModel model;
+    private ReferenceMoeLayer reference;
+
+    @BeforeAll
+    void startStack() throws Exception {
+        modelDir = Files.createTempDirectory("faults-model-");
+        ModelGenerator.generate(modelDir, new ModelSpec(1, 4, 2, D_MODEL, 48, 31));
+        model = MoeModel.open(modelDir);
+        reference = new ReferenceMoeLayer(model, 0);
+        stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir).withExtraProperties(Map.of(
+                "gateway:moe.gateway.instance-id", FIRST_GATEWAY,
+                // the router commits its input offsets only every minute, so a crashed router replays every chunk
+                // it routed before: the replayed tasks and manifests must all be dropped as duplicates at the gateway
+                "router-service:kafka-streams.commit.interval.ms", "60000")), System.out::println);
+    }
+
+    @AfterAll
+    void stopStack() throws Exception {
+        try {
+            if (stack != null) {
+                stack.copyLogsTo(PipelineFixtures.logDir("FaultsIT"));
+                stack.close();
+            }
+        } finally {
+            if (reference != null) {
+                reference.close();
+                model.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void routerKilledMidStreamAndRestartedLosesNoChunkAndItsReplaysAreDropped() throws Exception {
+        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 1);
+        long ignoredBefore = repliesIgnored();
+        try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "router-crash", x, CHUNK_ROWS)) {
+            assertThat(stream.awaitResults(20, STREAM_WAIT)).as("stream under way before the crash").isTrue();
+
+            // when the router is killed (SIGKILL) mid-stream and started again
+            crashAndRestart("router", "router-service", Map.of());
+
+            // then every chunk is answered once, in order, equal to the reference layer
+            StreamProbe.Ending ending = stream.awaitEnd(STREAM_WAIT);
+            assertAllAnsweredExactly(ending, x);
+            long ignored = repliesIgnored() - ignoredBefore;
+            System.out.println("router crash: " + stream.chunkCount() + " chunks answered once each; " + ignored
+                    + " replayed replies dropped at the gateway");
+            assertThat(ignored).as("the restarted router replays what it had not committed").isPositive();
+        }
+    }
+
+    @Test
+    @Order(2)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void onlyExpertProcessKilledAndRestartedWithinTheDeadlineAnswersEveryChunk() throws Exception {
+        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 2);
+        try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "expert-crash", x, CHUNK_ROWS)) {
+            assertThat(stream.awaitResults(20, STREAM_WAIT)).as("stream under way before the crash").isTrue();
+
+            // when the only expert process is killed mid-stream and restarted under its name (its static membership)
+            long downFor = crashAndRestart("expert-0", "expert-service", Map.of());
+            assertThat(Duration.ofNanos(downFor)).as("the restart must fit in the chunk deadline for this test to mean anything")
+                    .isLessThan(DEADLINE);
+
+            // then the chunks that waited for it are answered once each, and the outputs equal the reference
+            assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), x);
+            // and the restarted process is in each expert's group as the same static member
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Topics.DEFAULT.expertGroup(0, 2)))
+                        .all().get().get(Topics.DEFAULT.expertGroup(0, 2));
+                assertThat(group.members()).singleElement()
+                        .satisfies(member -> assertThat(member.groupInstanceId()).hasValueSatisfying(
+                                id -> assertThat(id).startsWith("moe-stack-").endsWith("-expert-0-L0-e2")));
+            }
+            System.out.println("expert crash: down for " + downFor / 1_000_000 + " ms, " + stream.chunkCount()
+                    + " chunks answered once each");
+        }
+    }
+
+    @Test
+    @Order(3)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void gatewayRestartEndsItsStreamsWithUnavailableAndLeaksNothingIntoTheNextInstance() throws Exception {
+        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 3);
+        String port = stack.gatewayAddress().substring(stack.gatewayAddress().lastIndexOf(':') + 1);
+        try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "before-restart", x, CHUNK_ROWS)) {
+            assertThat(stream.awaitResults(20, STREAM_WAIT)).isTrue();
+
+            // when the gateway is stopped (SIGTERM, as a rolling restart does)
+            long stopping = System.nanoTime();
+            process("gateway").close();
+
+            // then its open stream ends at once with UNAVAILABLE, the chunks answered before it correct
+            StreamProbe.Ending ending = stream.awaitEnd(DEADLINE);
+            assertThat(ending.status().getCode()).as(ending.status().toString()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(ending.status().getDescription()).contains("gateway " + FIRST_GATEWAY + " is shutting down");
+            assertThat(Duration.ofNanos(ending.endNanos() - stopping)).isLessThan(DEADLINE);
+            assertAnsweredPrefixIsCorrect(ending, x);
+            System.out.println("gateway stop: stream ended " + (ending.endNanos() - stopping) / 1_000_000 + " ms after"
+                    + " SIGTERM with " + ending.status() + " after " + ending.results().size() + " chunks");
+        }
+
+        // and a new instance (its own reply topic) serves a new stream with nothing of the old one in it
+        stack.startService("gateway", "gateway", Map.of("moe.gateway.instance-id", SECOND_GATEWAY,
+                "quarkus.grpc.server.port", port, "moe.gateway.chunk-deadline", SHORT_DEADLINE.toSeconds() + "s",
+                "moe.gateway.max-in-flight-tokens", Integer.toString(TOKEN_CAP)));
+        Matrix y = PipelineFixtures.randomTokens(2000, D_MODEL, 4);
+        try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-restart", y, CHUNK_ROWS)) {
+            assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), y);
+        }
+        List<String> oldTopic = replyRequestIds("moe.replies." + FIRST_GATEWAY);
+        List<String> newTopic = replyRequestIds("moe.replies." + SECOND_GATEWAY);
+        assertThat(newTopic).as("replies on the new instance's topic").contains("after-restart")
+                .doesNotContain("before-restart");
+        assertThat(oldTopic).as("replies of the stopped instance's chunks stay on its own topic").contains("before-restart")
+                .doesNotContain("after-restart");
+    }
+
+    @Test
+    @Order(4)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void fastClientIsHeldBackByFlowControlAndTheGatewayKeepsAtMostItsWindowPending() throws Exception {
+        // given one stream far larger than the gateway lets in at once (32 chunks) plus what the transport buffers
+        // (HTTP/2 window, 1 MiB): 400 chunks of 64 rows, 3.2 MB
+        Matrix x = PipelineFixtures.randomTokens(400 * 64, D_MODEL, 5);
+        AtomicBoolean running = new AtomicBoolean(true);
+        CompletableFuture<double[]> peaks = CompletableFuture.supplyAsync(() -> peakGauges(running,
+                "moe_gateway_chunks_in_flight", "moe_gateway_tokens_in_flight"));
+        StreamProbe.Ending ending;
+        int heldBack;
+        try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "fast-client", x, 64)) {
+            ending = stream.awaitEnd(STREAM_WAIT);
+            heldBack = stream.heldBack();
+        } finally {
+            running.set(false);
+        }
+        double[] peak = peaks.get(1, TimeUnit.MINUTES);
+        System.out.printf("flow control: client held back %d times; peak %.0f chunks, %.0f tokens in flight at the gateway%n",
+                heldBack, peak[0], peak[1]);
+
+        // then all of it is answered, the client waited for the transport, and the gateway never held more than 32
+        assertAllAnsweredExactly(ending, x);
+        assertThat(heldBack).as("times the transport held the client back").isPositive();
+        assertThat(peak[0]).isLessThanOrEqualTo(32);
+        assertThat(peak[1]).isLessThanOrEqualTo(32 * 64);
+    }
+
+    @Test
+    @Order(5)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void overloadIsRefusedWithResourceExhaustedAndInFlightTokensStayUnderTheCap() throws Exception {
+        // given more streams at once than the gateway's token cap admits: 6 streams x 32 chunks x 256 rows in flight
+        int streams = 6;
+        int rows = 40 * 256;
+        AtomicBoolean running = new AtomicBoolean(true);
+        CompletableFuture<double[]> peaks = CompletableFuture.supplyAsync(() -> peakGauges(running,
+                "moe_gateway_tokens_in_flight", "moe_gateway_chunks_in_flight"));
+        long refusedBefore = (long) gauge(gatewayMetrics(), "moe_gateway_chunks_refused_total");
+        List<Matrix> inputs = new ArrayList<>();
+        List<StreamProbe> probes = new ArrayList<>();
+        List<StreamProbe.Ending> endings = new ArrayList<>();
+        try {
+            for (int i = 0; i < streams; i++) {
+                inputs.add(PipelineFixtures.randomTokens(rows, D_MODEL, 10 + i));
+                probes.add(StreamProbe.start(stack.gatewayAddress(), "overload-" + i, inputs.get(i), 256));
+            }
+            for (StreamProbe probe : probes) {
+                endings.add(probe.awaitEnd(STREAM_WAIT));
+            }
+        } finally {
+            running.set(false);
+            probes.forEach(StreamProbe::close);
+        }
+        double[] peak = peaks.get(1, TimeUnit.MINUTES);
+        String metrics = gatewayMetrics();
+        long refused = (long) gauge(metrics, "moe_gateway_chunks_refused_total") - refusedBefore;
+
+        // then each stream is answered in full or refused with RESOURCE_EXHAUSTED naming the cap, what was answered
+        // is correct, and the tokens in flight never passed the cap and are all released
+        int ok = 0;
+        for (int i = 0; i < streams; i++) {
+            StreamProbe.Ending ending = endings.get(i);
+            if (ending.status().isOk()) {
+                assertAllAnsweredExactly(ending, inputs.get(i));
+                ok++;
+            } else {
+                assertThat(ending.status().getCode()).as(ending.status().toString()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(ending.status().getDescription()).contains("cap of " + TOKEN_CAP + " tokens in flight")
+                        .contains("moe.gateway.max-in-flight-tokens");
+                assertAnsweredPrefixIsCorrect(ending, inputs.get(i));
+            }
+        }
+        System.out.printf("overload: %d streams, %d answered in full, %d refused with RESOURCE_EXHAUSTED; peak %.0f tokens"
+                + " (cap %d), %.0f chunks in flight%n", streams, ok, streams - ok, peak[0], TOKEN_CAP, peak[1]);
+        assertThat(refused).as("RESOURCE_EXHAUSTED answers").isEqualTo(streams - ok).isPositive();
+        assertThat(peak[0]).isLessThanOrEqualTo(TOKEN_CAP);
+        assertThat(gauge(metrics, "moe_gateway_tokens_in_flight")).isZero();
+
+        // and the gateway serves normally once the burst is over
+        Matrix y = PipelineFixtures.randomTokens(1000, D_MODEL, 20);
+        try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-overload", y, CHUNK_ROWS)) {
+            assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), y);
+        }
+    }
+
+    @Test
+    @Order(6)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void brokerPausedPastTheTimeoutsEndsStreamsInTimeAndThePipelineServesAgain() throws Exception {
+        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 6);
+        ChildProcess broker = stack.processes().get(0);
+        Duration pause = SHORT_DEADLINE.plusSeconds(7);
+        try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "broker-pause", x, CHUNK_ROWS)) {
+            assertThat(stream.awaitResults(20, STREAM_WAIT)).isTrue();
+
+            // when the broker stops answering (SIGSTOP) for longer than the chunk deadline and the session timeouts
+            long paused = System.nanoTime();
+            signal(broker, "STOP");
+            StreamProbe.Ending ending;
+            try {
+                ending = stream.awaitEnd(pause);
+            } finally {
+                Thread.sleep(Math.max(0, pause.toMillis() - (System.nanoTime() - paused) / 1_000_000));
+                signal(broker, "CONT");
+            }
+
+            // then the stream in flight ended within its deadline (plus the sweep period) with a status, not hung
+            long endedAfter = ending.endNanos() - paused;
+            System.out.println("broker pause: stream ended " + endedAfter / 1_000_000 + " ms into the pause with "
+                    + ending.status() + " after " + ending.results().size() + " chunks");
+            assertThat(ending.status().getCode()).as(ending.status().toString())
+                    .isIn(Status.Code.DEADLINE_EXCEEDED, Status.Code.UNAVAILABLE);
+            assertThat(Duration.ofNanos(endedAfter)).isLessThan(SHORT_DEADLINE.plusSeconds(3));
+            assertAnsweredPrefixIsCorrect(ending, x);
+        }
+
+        // and once the broker is back the pipeline answers again (after its clients reconnect and groups settle)
+        Matrix y = PipelineFixtures.randomTokens(1000, D_MODEL, 7);
+        long resumed = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-pause-" + attempt, y, CHUNK_ROWS)) {
+                StreamProbe.Ending ending = stream.awaitEnd(STREAM_WAIT);
+                if (ending.status().isOk()) {
+                    assertAllAnsweredExactly(ending, y);
+                    System.out.println("broker pause: serving again " + (System.nanoTime() - resumed) / 1_000_000
+                            + " ms after the broker resumed (attempt " + attempt + ")");
+                    break;
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - resumed)).as("serving again after the pause: " + ending.status())
+                        .isLessThan(Duration.ofMinutes(2));
+            }
+        }
+    }
+
+    @Test
+    @Order(7)
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void gatewayKilledMidStreamEndsItsStreamWithUnavailable() throws Exception {
+        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 8);
+        try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "gateway-crash", x, CHUNK_ROWS)) {
+            assertThat(stream.awaitResults(20, STREAM_WAIT)).isTrue();
+
+            // when the gateway process is killed (SIGKILL): nothing of it can answer any more
+            long killed = System.nanoTime();
+            process("gateway").kill();
+
+            // then the client's stream ends with UNAVAILABLE (the connection is gone) rather than waiting on
+            StreamProbe.Ending ending = stream.awaitEnd(DEADLINE);
+            System.out.println("gateway crash: stream ended " + (ending.endNanos() - killed) / 1_000_000
+                    + " ms after SIGKILL with " + ending.status() + " after " + ending.results().size() + " chunks");
+            assertThat(ending.status().getCode()).as(ending.status().toString()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertAnsweredPrefixIsCorrect(ending, x);
+        }
+    }
+
+    /** SIGKILLs the service and starts it again under the same name; returns the nanoseconds it was down. */
+    private long crashAndRestart(String name, String module, Map<String, String> properties) throws Exception {
+        ChildProcess process = process(name);
+        long killed = System.nanoTime();
+        process.kill();
+        System.out.println("killed " + name + " (pid " + process.pid() + ") mid-stream");
+        stack.startService(name, module, properties);
+        long down = System.nanoTime() - killed;
+        System.out.println(name + " ready again " + down / 1_000_000 + " ms after the kill");
+        return down;
+    }
+
+    private ChildProcess process(String name) {
+        return stack.processes().stream().filter(p -> p.name().equals(name) && p.isAlive()).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no running process " + name));
+    }
+
+    private void assertAllAnsweredExactly(StreamProbe.Ending ending, Matrix x) {
+        assertThat(ending.status().isOk()).as(ending.status().toString()).isTrue();
+        Matrix y = StreamProbe.answeredRows(ending, D_MODEL);
+        assertThat(y.rows()).as("rows answered").isEqualTo(x.rows());
+        assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
+    }
+
+    /** The chunks answered before a stream failed are the first ones, once each, and equal to the reference. */
+    private void assertAnsweredPrefixIsCorrect(StreamProbe.Ending ending, Matrix x) {
+        Matrix y = StreamProbe.answeredRows(ending, D_MODEL);
+        if (y.rows() == 0) {
+            return;
+        }
+        float[] head = new float[y.rows() * D_MODEL];
+        System.arraycopy(x.data(), 0, head, 0, head.length);
+        Matrix expected = reference.forward(new Matrix(y.rows(), D_MODEL, head));
+        assertThat(ErrorStats.compare(y, expected).maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
+    }
+
+    private long repliesIgnored() throws Exception {
+        String metrics = gatewayMetrics();
+        return (long) (labelled(metrics, "moe_gateway_replies_ignored_total", "duplicate")
+                + labelled(metrics, "moe_gateway_replies_ignored_total", "unknown_chunk"));
+    }
+
+    /** The request ids of every record on a reply topic, from its start to its current end. */
+    private List<String> replyRequestIds(String topic) throws Exception {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<String> ids = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < giveUp) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    Reply reply = Reply.parseFrom(record.value());
+                    ids.add(reply.hasResult() ? reply.getResult().getRequestId() : reply.getManifest().getRequestId());
+                }
+            }
+            assertThat(consumer.position(partition)).as("read %s to its end", topic).isGreaterThanOrEqualTo(end);
+        }
+        return ids;
+    }
+
+    /** Samples the gateway's gauges every 100 ms while {@code running}; returns the highest value of each. */
+    private double[] peakGauges(AtomicBoolean running, String... names) {
+        double[] peak = new double[names.length];
+        while (running.get()) {
+            try {
+                String metrics = gatewayMetrics();
+                for (int i = 0; i < names.length; i++) {
+                    peak[i] = Math.max(peak[i], gauge(metrics, names[i]));
+                }
+                Thread.sleep(100);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot sample the gateway's metrics", e);
+            }
+        }
+        return peak;
+    }
+
+    private String gatewayMetrics() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(stack.httpAddress("gateway") + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    private static double gauge(String metrics, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*})? ([0-9.Ee+-]+)$").matcher(metrics);
+        assertThat(m.find()).as("%s in the gateway's metrics", name).isTrue();
+        return Double.parseDouble(m.group(2));
+    }
+
+    private static double labelled(String metrics, String name, String reason) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*reason=\"" + reason + "\"[^}]*} ([0-9.Ee+-]+)$").matcher(metrics);
+        assertThat(m.find()).as("%s{reason=%s} in the gateway's metrics", name, reason).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static void signal(ChildProcess process, String signal) throws Exception {
+        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+        assertThat(exit).as("kill -%s %d", signal, process.pid()).isZero();
+    }
+}
