@@ -7,6 +7,7 @@ import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.reassembly.ChunkKey;
 import io.moestream.gateway.reassembly.ChunkOwner;
 import io.moestream.core.reassembly.ExpiredChunk;
+import io.moestream.core.topics.StreamRequestIds;
 import io.moestream.gateway.validation.ChunkValidator;
 import io.moestream.gateway.validation.InvalidChunkException;
 import io.moestream.gateway.validation.ValidChunk;
@@ -29,7 +30,7 @@ import java.util.Map;
 final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
 
     /** A published chunk waiting for its output. */
-    private record SentChunk(ChunkKey key, DType dtype, int rows, long publishedNanos) {
+    private record SentChunk(ChunkKey key, String clientRequestId, DType dtype, int rows, long publishedNanos) {
     }
 
     private final InferStreams shared;
@@ -39,6 +40,8 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
     private final Map<Long, SentChunk> sent = new HashMap<>();
     private boolean inputClosed;
     private boolean finished;
+    /** The request id of this stream's chunks on the topics ({@link StreamRequestIds}). */
+    private String topicRequestId;
 
     InferStream(InferStreams shared, ChunkAnswers answers, ChunkValidator validator) {
         this.shared = shared;
@@ -71,10 +74,13 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
                 flush();
                 return;
             }
+            if (topicRequestId == null) {
+                topicRequestId = StreamRequestIds.newFor(valid.requestId());
+            }
             register(valid);
         }
         // Outside the lock: a producer waiting for buffer space must not hold up this stream's answers.
-        shared.publisher().publish(tokenChunk(valid, chunk), e -> publishFailed(valid.seq(), e));
+        shared.publisher().publish(tokenChunk(valid, chunk, topicRequestId), e -> publishFailed(valid.seq(), e));
     }
 
     @Override
@@ -103,7 +109,7 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         shared.tokens().release(chunk.rows());
         shared.metrics().chunkCompleted(System.nanoTime() - chunk.publishedNanos());
         replies.complete(key.seq(), InferResult.newBuilder()
-                .setRequestId(key.requestId())
+                .setRequestId(chunk.clientRequestId())
                 .setSeq(key.seq())
                 .setLayer(key.layer())
                 .setOutput(TensorMessages.toProto(output, chunk.dtype()))
@@ -137,19 +143,19 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
     }
 
     private void register(ValidChunk valid) {
-        ChunkKey key = new ChunkKey(valid.requestId(), valid.seq(), valid.layer());
+        ChunkKey key = new ChunkKey(topicRequestId, valid.seq(), valid.layer());
         long now = System.nanoTime();
         replies.expect(valid.seq());
-        sent.put(valid.seq(), new SentChunk(key, valid.dtype(), valid.hidden().rows(), now));
+        sent.put(valid.seq(), new SentChunk(key, valid.requestId(), valid.dtype(), valid.hidden().rows(), now));
         // Registered before publishing: the first replies can come back before send() returns.
         shared.reassembler().expect(key, valid.hidden().rows(), now + shared.settings().chunkDeadline().toNanos(), this);
     }
 
-    private static TokenChunk tokenChunk(ValidChunk valid, InferChunk received) {
+    private static TokenChunk tokenChunk(ValidChunk valid, InferChunk received, String topicRequestId) {
         // FP32 input is already in the wire format of the token topic: pass its bytes on without re-encoding.
         Tensor hidden = valid.dtype() == DType.FP32 ? received.getHidden() : TensorMessages.toProto(valid.hidden(), DType.FP32);
         return TokenChunk.newBuilder()
-                .setRequestId(valid.requestId())
+                .setRequestId(topicRequestId)
                 .setSeq(valid.seq())
                 .setLayer(valid.layer())
                 .setHidden(hidden)

@@ -205,6 +205,33 @@ class MoeGatewayEndpointTest {
     }
 
     @Test
+    void shouldNeverLetALateReplyToAnEarlierStreamCompleteALaterStreamWithTheSameRequestId() throws Exception {
+        // given a cancelled stream r10 whose chunk 0 is still in the pipeline, and a new stream r10 with its own chunk 0
+        MoeGatewayGrpc.MoeGatewayStub stub = gateway();
+        pipeline.hold();
+        InferCall first = InferCall.open(stub).send(chunk("r10", 0, 0, random(1, D_MODEL, 1)));
+        TokenChunk late = pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        first.cancel();
+        awaitPendingChunks(0);
+        Matrix x = random(1, D_MODEL, 2);
+        InferCall second = InferCall.open(stub).send(chunk("r10", 0, 0, x));
+        TokenChunk current = pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        // when the earlier stream's reply arrives now
+        pipeline.answer(late);
+
+        // then it is ignored: the new chunk still waits, and is answered with its own output under the client's id
+        assertThat(current.getRequestId()).startsWith("r10~").isNotEqualTo(late.getRequestId());
+        assertThat(metrics.repliesIgnored(IgnoreReason.UNKNOWN_CHUNK)).isEqualTo(2);
+        assertThat(reassembler.size()).isEqualTo(1);
+        pipeline.answer(current);
+        assertThat(second.close().awaitEnd(WAIT).isOk()).isTrue();
+        assertThat(second.results()).hasSize(1);
+        assertThat(second.results().get(0).getRequestId()).isEqualTo("r10");
+        assertThat(TensorMessages.fromProto(second.results().get(0).getOutput(), D_MODEL, MAX_ROWS)).isEqualTo(twice(x));
+    }
+
+    @Test
     void shouldKeepAtMostMaxInFlightChunksPendingPerStream() throws Exception {
         // given a stream allowed 2 pending chunks and a pipeline that does not answer by itself
         MoeGatewayGrpc.MoeGatewayStub stub = gateway(Duration.ofSeconds(30), 2);

@@ -5,6 +5,7 @@ import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
+import io.moestream.core.topics.StreamRequestIds;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertResult;
@@ -110,7 +111,7 @@ final class ReferencePipeline implements AutoCloseable {
     }
 
     private void answer(TokenChunk chunk, String replyTo) {
-        seen.computeIfAbsent(chunk.getRequestId(), id -> new AtomicInteger()).incrementAndGet();
+        seen.computeIfAbsent(StreamRequestIds.clientPart(chunk.getRequestId()), id -> new AtomicInteger()).incrementAndGet();
         Matrix x = TensorMessages.fromProto(chunk.getHidden(), model.config().dModel(), Integer.MAX_VALUE);
         List<ExpertAssignment> parts = route(chunk.getLayer(), x);
         Reply manifest = manifest(chunk, parts);
@@ -120,8 +121,8 @@ final class ReferencePipeline implements AutoCloseable {
                 results.add(result(chunk, part, expert.forward(x.gatherRows(part.rowIndex())).scaleRows(part.gateWeights())));
             }
         }
-        Behaviour behaviour = behaviours.getOrDefault(chunk.getRequestId() + "#" + chunk.getSeq(),
-                behaviours.getOrDefault(chunk.getRequestId(), Behaviour.NORMAL));
+        Behaviour behaviour = behaviours.getOrDefault(StreamRequestIds.clientPart(chunk.getRequestId()) + "#" + chunk.getSeq(),
+                behaviours.getOrDefault(StreamRequestIds.clientPart(chunk.getRequestId()), Behaviour.NORMAL));
         switch (behaviour) {
             case NORMAL -> {
                 send(replyTo, chunk, manifest);

@@ -9,6 +9,7 @@ import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.core.topics.StreamRequestIds;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.Reply;
 import io.moestream.tools.stack.ChildProcess;
@@ -404,7 +405,8 @@ class FaultsIT {
             while (consumer.position(partition) < end && System.nanoTime() < giveUp) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     Reply reply = Reply.parseFrom(record.value());
-                    ids.add(reply.hasResult() ? reply.getResult().getRequestId() : reply.getManifest().getRequestId());
+                    ids.add(StreamRequestIds.clientPart(
+                            reply.hasResult() ? reply.getResult().getRequestId() : reply.getManifest().getRequestId()));
                 }
             }
             assertThat(consumer.position(partition)).as("read %s to its end", topic).isGreaterThanOrEqualTo(end);
