@@ -4,6 +4,8 @@ import io.moestream.core.model.MoeModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.topics.Topics;
+import io.moestream.router.load.LoadMetrics;
+import io.moestream.router.load.LoadSettings;
 import io.moestream.router.routing.RoutingMetrics;
 import io.moestream.router.config.RouterConfig;
 import io.moestream.router.routing.ChunkRouter;
@@ -40,7 +42,10 @@ public class RouterTopologyProducer {
 
     @Produces
     @Singleton
-    Topology topology(Topics topics, ChunkRouter router, MeterRegistry registry) {
-        return RouterTopology.build(topics, router, new RoutingMetrics(registry));
+    Topology topology(Topics topics, ChunkRouter router, RouterConfig config, MeterRegistry registry) {
+        LoadSettings load = config.load().toSettings();
+        LOG.infof("router load windows: %d ms, imbalance alert under balancedness %.3f for %d windows",
+                load.window().toMillis(), load.balancednessThreshold(), load.alertWindows());
+        return RouterTopology.build(topics, router, new RoutingMetrics(registry), load, new LoadMetrics(registry));
     }
 }
