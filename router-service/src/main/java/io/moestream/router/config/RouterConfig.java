@@ -48,6 +48,15 @@ public interface RouterConfig {
         }
     }
 
+    /** Expert lag: how often each routed expert's group backlog is read. */
+    Lag lag();
+
+    interface Lag {
+        /** Time between two lag checks; an expert with lag and no commit between two checks is stalled. 0 turns it off. */
+        @WithDefault("30s")
+        Duration checkInterval();
+    }
+
     interface Routing {
         /** {@code family} (the model's own top-k), {@code switch} (top-1), {@code dense} or {@code expert-choice}. */
         @WithDefault("family")

@@ -30,6 +30,9 @@ public final class LoadMetrics implements LoadListener {
 
     @Override
     public void alert(LoadAlert alert) {
+        if (alert.getKind() != LoadAlert.Kind.IMBALANCE) {
+            return;
+        }
         gauge(alertOpen, "moe.router.load.alerts.open", "1 while the layer's imbalance alert is open", alert.getLayer())
                 .set(Double.doubleToLongBits(alert.getState() == LoadAlert.State.OPEN ? 1.0 : 0.0));
     }

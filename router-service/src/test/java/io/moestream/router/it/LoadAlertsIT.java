@@ -12,6 +12,8 @@ import io.moestream.core.testing.TestTensors;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertLoad;
 import io.moestream.proto.v1.LoadAlert;
+import io.moestream.router.lag.ExpertLagMonitor;
+import io.moestream.router.load.LoadListener;
 import io.moestream.router.load.LoadMetrics;
 import io.moestream.router.load.LoadSettings;
 import io.moestream.router.routing.ChunkRouter;
@@ -25,10 +27,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The load sub-topology on a real broker: two routers (real Kafka Streams, one per topic prefix) route the same token
  * traffic, one through a skewed model (expert 3's gate row scaled up 8x), one through the unskewed model. The skewed
  * one must raise an imbalance alert within its alert windows; the balanced one must publish windows and no alert.
+ * With no expert service running, the expert lag monitor then finds the skewed pipeline's hot expert stalled.
  */
 class LoadAlertsIT {
     private static final ModelSpec SPEC = new ModelSpec(1, 16, 2, 32, 8, 7L);
@@ -60,7 +66,7 @@ class LoadAlertsIT {
     Path dir;
 
     @Test
-    void shouldAlertOnTheSkewedModelWithinItsAlertWindowsAndNeverOnTheBalancedOne() throws Exception {
+    void shouldAlertOnTheSkewedModelWithinItsAlertWindowsAndNeverOnTheBalancedOneAndSeeStalledExperts() throws Exception {
         ModelGenerator.generate(dir.resolve("skewed"), SPEC, ModelGenerator.ExpertLayout.PER_EXPERT, new GateSkew(HOT, 8f));
         ModelGenerator.generate(dir.resolve("balanced"), SPEC);
         try (TestKafkaCluster kafka = TestKafkaCluster.start()) {
@@ -124,7 +130,59 @@ class LoadAlertsIT {
                 System.out.printf("LoadAlertsIT: skewed windows %s, alert '%s'; balanced windows %s%n",
                         skewedLoads.stream().map(l -> String.format("%.3f", l.getBalancedness())).toList(), alert.getMessage(),
                         balancedLoads.stream().map(l -> String.format("%.3f", l.getBalancedness())).toList());
+
+                // and, with no expert service consuming, the lag monitor finds the hot expert's tasks waiting: stalled
+                // after two checks without a commit, moving again once its group commits everything
+                List<LoadAlert> stalls = new ArrayList<>();
+                try (ExpertLagMonitor monitor = new ExpertLagMonitor(kafka.bootstrapServers(), SKEWED, new TreeSet<>(Set.of(0)),
+                        SPEC.experts(), alertsTo(stalls), new SimpleMeterRegistry())) {
+                    monitor.checkAll();
+                    assertThat(stalls).isEmpty();
+                    monitor.checkAll();
+                    assertThat(stalls).filteredOn(a -> a.getExpert() == HOT).singleElement().satisfies(stall -> {
+                        assertThat(stall.getKind()).isEqualTo(LoadAlert.Kind.EXPERT_STALLED);
+                        assertThat(stall.getState()).isEqualTo(LoadAlert.State.OPEN);
+                        assertThat(stall.getLagRecords()).isEqualTo(endOffset(consumer, SKEWED.expert(0, HOT)));
+                        assertThat(stall.getOldestTaskAgeMs()).isPositive();
+                    });
+                    commitEverything(kafka, SKEWED, HOT);
+                    stalls.clear();
+                    monitor.checkAll();
+                    assertThat(stalls).filteredOn(a -> a.getExpert() == HOT).singleElement()
+                            .satisfies(moving -> assertThat(moving.getState()).isEqualTo(LoadAlert.State.RESOLVED));
+                }
             }
+        }
+    }
+
+    private static LoadListener alertsTo(List<LoadAlert> alerts) {
+        return new LoadListener() {
+            @Override
+            public void windowClosed(ExpertLoad window) {
+            }
+
+            @Override
+            public void alert(LoadAlert alert) {
+                alerts.add(alert);
+            }
+        };
+    }
+
+    private static long endOffset(KafkaConsumer<String, byte[]> consumer, String topic) {
+        TopicPartition partition = new TopicPartition(topic, 0);
+        return consumer.endOffsets(List.of(partition)).get(partition);
+    }
+
+    /** What an expert replica does after answering: commit its group's offsets, here straight to the end. */
+    private static void commitEverything(TestKafkaCluster kafka, Topics topics, int expert) {
+        try (KafkaConsumer<String, byte[]> group = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, topics.expertGroup(0, expert)), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topics.expert(0, expert), 0);
+            group.assign(List.of(partition));
+            group.seekToEnd(List.of(partition));
+            group.commitSync(Map.of(partition, new OffsetAndMetadata(group.position(partition))));
         }
     }
 
