@@ -6,9 +6,11 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
 
 /** Runs each layer's {@link ImbalanceTracker} over its closed windows, keeping its state in a store; forwards alerts. */
 final class DetectImbalance implements Processor<String, ExpertLoad, String, LoadAlert> {
+    private static final Logger LOG = Logger.getLogger(DetectImbalance.class);
     private final ImbalanceTracker tracker;
     private final String storeName;
     private ProcessorContext<String, LoadAlert> context;
@@ -30,6 +32,9 @@ final class DetectImbalance implements Processor<String, ExpertLoad, String, Loa
         String key = ImbalanceTracker.key(record.value().getLayer());
         ImbalanceTracker.Step step = tracker.next(states.get(key), record.value());
         states.put(key, step.state());
-        step.alert().ifPresent(alert -> context.forward(new Record<>(key, alert, record.timestamp())));
+        step.alert().ifPresent(alert -> {
+            LOG.infof("alert %s: %s", alert.getState(), alert.getMessage());
+            context.forward(new Record<>(key, alert, record.timestamp()));
+        });
     }
 }
