@@ -8,6 +8,7 @@ import io.moestream.tools.cli.K8sCommand;
 import io.moestream.tools.cli.ReplayCommand;
 import io.moestream.tools.cli.ReportCommand;
 import io.moestream.tools.cli.UpCommand;
+import io.moestream.tools.cli.UserErrorHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,6 @@ import picocli.CommandLine.Command;
 public final class MoeCli {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new MoeCli()).execute(args));
+        System.exit(new CommandLine(new MoeCli()).setExecutionExceptionHandler(new UserErrorHandler()).execute(args));
     }
 }

@@ -19,6 +19,10 @@ public interface ExpertConfig {
     /** Prefix of every topic and group name (e.g. {@code shadow.}) for a parallel pipeline; empty by default. */
     Optional<String> topicPrefix();
 
+    /** The MoE layers this pipeline serves: {@code all}, or layers and ranges such as {@code 0,5-7}. */
+    @WithDefault("all")
+    String layers();
+
     /** Most rows one task may carry (the router's chunk limit); larger tasks go to the dead-letter topic. */
     @WithDefault("4096")
     int maxChunkRows();
@@ -32,7 +36,7 @@ public interface ExpertConfig {
     }
 
     interface Expert {
-        /** {@code all} (every expert of every MoE layer) or a comma list of {@code layer:expert}, e.g. {@code 0:0,0:3}. */
+        /** {@code all} (every expert of every served layer, see {@code moe.layers}) or a comma list of {@code layer:expert}, e.g. {@code 0:0,0:3}. */
         @WithDefault("all")
         String experts();
 

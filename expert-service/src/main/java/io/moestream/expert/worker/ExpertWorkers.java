@@ -2,6 +2,7 @@ package io.moestream.expert.worker;
 
 import io.moestream.core.kernel.ExpertKernel;
 import io.moestream.core.kernel.OpenBlasSwiGluExpert;
+import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.topics.Topics;
 import io.moestream.expert.batching.MicroBatcher;
@@ -102,7 +103,8 @@ public class ExpertWorkers {
 
     private List<ServedExpert> load(Topics topics) {
         try (MoeModel model = MoeModel.open(config.model().dir())) {
-            List<ExpertId> ids = ExpertSelection.parse(config.expert().experts(), model.moeLayers(),
+            List<ExpertId> ids = ExpertSelection.parse(config.expert().experts(),
+                    LayerSelection.parse(config.layers(), model.moeLayers()),
                     model.config().servedExperts());
             int dModel = model.config().dModel();
             List<ServedExpert> experts = new ArrayList<>(ids.size());

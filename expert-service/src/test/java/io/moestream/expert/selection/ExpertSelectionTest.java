@@ -27,7 +27,7 @@ class ExpertSelectionTest {
     @Test
     void shouldNameTheEntryThatIsNotInTheModel() {
         assertThatThrownBy(() -> ExpertSelection.parse("0:1,1:0", LAYERS, 3))
-                .hasMessageContaining("'1:0'").hasMessageContaining("not an MoE layer").hasMessageContaining("[0, 2]");
+                .hasMessageContaining("'1:0'").hasMessageContaining("not a served MoE layer").hasMessageContaining("[0, 2]");
         assertThatThrownBy(() -> ExpertSelection.parse("0:3", LAYERS, 3))
                 .hasMessageContaining("expert 3").hasMessageContaining("0..2");
     }

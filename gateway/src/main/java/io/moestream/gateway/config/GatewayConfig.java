@@ -17,6 +17,10 @@ public interface GatewayConfig {
     /** Prefix of every topic name ({@code moe.tokens} becomes {@code <prefix>moe.tokens}); empty by default. */
     Optional<String> topicPrefix();
 
+    /** The MoE layers this pipeline serves: {@code all}, or layers and ranges such as {@code 0,5-7}. */
+    @WithDefault("all")
+    String layers();
+
     /** Largest number of rows accepted in one chunk; a bigger chunk ends its stream with INVALID_ARGUMENT. */
     @WithDefault("4096")
     int maxChunkRows();

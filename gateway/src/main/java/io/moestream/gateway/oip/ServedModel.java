@@ -18,10 +18,10 @@ public record ServedModel(int dModel, int numExperts, int topK, SortedMap<Intege
         routers = Collections.unmodifiableSortedMap(new TreeMap<>(routers));
     }
 
-    /** Reads the shape and each layer's router (small: its gate is {@code [n_experts, d_model]}) from {@code model}. */
-    public static ServedModel read(MoeModel model) {
+    /** Reads the shape and each served layer's router (small: its gate is {@code [n_experts, d_model]}) from {@code model}. */
+    public static ServedModel read(MoeModel model, SortedSet<Integer> layers) {
         SortedMap<Integer, LayerRouter> routers = new TreeMap<>();
-        for (int layer : model.moeLayers()) {
+        for (int layer : layers) {
             routers.put(layer, model.router(layer));
         }
         return new ServedModel(model.config().dModel(), model.config().numExperts(), model.config().topK(), routers);

@@ -1,6 +1,7 @@
 package io.moestream.gateway.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.topics.Topics;
 import io.moestream.gateway.api.InferStreams;
@@ -38,7 +39,7 @@ public class GatewayProducers {
     @Singleton
     ModelShape modelShape(GatewayConfig config) {
         try (MoeModel model = MoeModel.open(config.model().dir())) {
-            return new ModelShape(model.config().dModel(), model.moeLayers());
+            return new ModelShape(model.config().dModel(), LayerSelection.parse(config.layers(), model.moeLayers()));
         }
     }
 
@@ -93,6 +94,6 @@ public class GatewayProducers {
     GatewayReadiness readiness(TokenPublisher publisher, GatewayIdentity identity, ModelShape model,
                                @ConfigProperty(name = "quarkus.grpc.server.port", defaultValue = "9000") int grpcPort) {
         return new GatewayReadiness(publisher, "gateway ready: grpc port " + grpcPort + ", reply topic "
-                + identity.replyTopic() + ", layers " + model.moeLayers());
+                + identity.replyTopic() + ", layers " + model.servedLayers());
     }
 }

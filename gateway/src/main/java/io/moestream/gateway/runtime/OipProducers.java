@@ -1,5 +1,6 @@
 package io.moestream.gateway.runtime;
 
+import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
 import io.moestream.gateway.api.InferStreams;
 import io.moestream.gateway.config.GatewayConfig;
@@ -30,7 +31,7 @@ public class OipProducers {
     @Singleton
     ServedModel servedModel(GatewayConfig config) {
         try (MoeModel model = MoeModel.open(config.model().dir())) {
-            return ServedModel.read(model);
+            return ServedModel.read(model, LayerSelection.parse(config.layers(), model.moeLayers()));
         }
     }
 

@@ -40,9 +40,9 @@ public final class ChunkValidator {
         if (!seqs.add(chunk.getSeq())) {
             throw invalid(prefix + "seq " + Long.toUnsignedString(chunk.getSeq()) + " was already sent on this stream");
         }
-        if (!model.moeLayers().contains(chunk.getLayer())) {
+        if (!model.servedLayers().contains(chunk.getLayer())) {
             throw invalid(prefix + "layer " + Integer.toUnsignedString(chunk.getLayer())
-                    + " is not a MoE layer of the model (MoE layers: " + model.moeLayers() + ")");
+                    + " is not a served MoE layer (served layers: " + model.servedLayers() + ")");
         }
         if (!chunk.hasHidden()) {
             throw invalid(prefix + "hidden tensor is missing");

@@ -4,10 +4,10 @@ import java.util.Collections;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
-/** What the gateway needs to know of the served model: the hidden size and which layers are MoE layers. */
-public record ModelShape(int dModel, SortedSet<Integer> moeLayers) {
+/** What the gateway needs to know of the served model: the hidden size and which MoE layers are served. */
+public record ModelShape(int dModel, SortedSet<Integer> servedLayers) {
 
     public ModelShape {
-        moeLayers = Collections.unmodifiableSortedSet(new TreeSet<>(moeLayers));
+        servedLayers = Collections.unmodifiableSortedSet(new TreeSet<>(servedLayers));
     }
 }

@@ -122,7 +122,7 @@ class MoeGatewayEndpointTest {
                 Arguments.of("wrong d_model", chunk("r", 5, 0, random(2, D_MODEL + 1, 4)), "chunk seq 5: d_model is 5"),
                 Arguments.of("wrong byte length",
                         bad(good.toBuilder().setData(good.getData().substring(0, 12))), "carries 12 bytes"),
-                Arguments.of("unknown layer", chunk("r", 5, 1, x), "chunk seq 5: layer 1 is not a MoE layer"),
+                Arguments.of("unknown layer", chunk("r", 5, 1, x), "chunk seq 5: layer 1 is not a served MoE layer"),
                 Arguments.of("unknown dtype", bad(good.toBuilder().setDtypeValue(9)), "unknown dtype"),
                 Arguments.of("unspecified dtype", bad(good.toBuilder().setDtype(DType.DTYPE_UNSPECIFIED)), "unknown dtype"),
                 Arguments.of("empty chunk", bad(good.toBuilder().setRows(0).setData(ByteString.EMPTY)), "empty chunk"),

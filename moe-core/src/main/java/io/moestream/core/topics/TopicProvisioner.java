@@ -32,6 +32,11 @@ public final class TopicProvisioner {
                 wanted.add(new NewTopic(topics.expert(layer, e), expertPartitions, (short) 1));
             }
         }
+        return createMissing(bootstrap, wanted);
+    }
+
+    /** Creates those of {@code wanted} that do not exist yet and returns the names of those it created. */
+    public static List<String> createMissing(String bootstrap, List<NewTopic> wanted) throws InterruptedException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             List<String> created = new ArrayList<>();
             for (var entry : admin.createTopics(wanted).values().entrySet()) {

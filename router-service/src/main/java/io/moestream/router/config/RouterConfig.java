@@ -19,6 +19,10 @@ public interface RouterConfig {
     /** Prefix of every topic name (e.g. {@code shadow.}) so that a parallel pipeline can share a cluster; empty by default. */
     Optional<String> topicPrefix();
 
+    /** The MoE layers this pipeline serves: {@code all}, or layers and ranges such as {@code 0,5-7}. */
+    @WithDefault("all")
+    String layers();
+
     /** Most rows one token chunk may carry; larger chunks go to the dead-letter topic. */
     @WithDefault("4096")
     int maxChunkRows();

@@ -53,13 +53,14 @@ public final class ChunkRouter {
 
     /** A router over every MoE layer of {@code model}, routing as the model's family does. */
     public static ChunkRouter forModel(MoeModel model, Topics topics, int maxChunkRows) {
-        return forModel(model, topics, maxChunkRows, RoutingOptions.NONE);
+        return forModel(model, topics, maxChunkRows, RoutingOptions.NONE, model.moeLayers());
     }
 
-    /** A router over every MoE layer of {@code model}: the family's routing with {@code options} on top. */
-    public static ChunkRouter forModel(MoeModel model, Topics topics, int maxChunkRows, RoutingOptions options) {
+    /** A router over the {@code layers} of {@code model}: the family's routing with {@code options} on top. */
+    public static ChunkRouter forModel(MoeModel model, Topics topics, int maxChunkRows, RoutingOptions options,
+                                       SortedSet<Integer> layers) {
         Map<Integer, LayerRouter> routers = new TreeMap<>();
-        for (int layer : model.moeLayers()) {
+        for (int layer : layers) {
             routers.put(layer, model.router(layer, options));
         }
         return new ChunkRouter(topics, routers, new ChunkLimits(model.config().dModel(), maxChunkRows));
@@ -99,8 +100,8 @@ public final class ChunkRouter {
         }
         LayerRouter router = routers.get(message.getLayer());
         if (router == null) {
-            return new Rejected("layer " + Integer.toUnsignedString(message.getLayer()) + " is not an MoE layer of the model"
-                    + " (MoE layers " + routers.keySet() + ")", chunk);
+            return new Rejected("layer " + Integer.toUnsignedString(message.getLayer()) + " is not a served MoE layer"
+                    + " (served layers " + routers.keySet() + ")", chunk);
         }
         if (!message.hasHidden()) {
             return new Rejected("TokenChunk has no hidden tensor", chunk);

@@ -1,5 +1,6 @@
 package io.moestream.router.topology;
 
+import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.moestream.core.routing.RoutingOptions;
@@ -34,8 +35,9 @@ public class RouterTopologyProducer {
         // the gates are copied onto the heap, so the model's files can be released right away
         try (MoeModel model = MoeModel.open(config.model().dir())) {
             RoutingOptions options = config.routing().toOptions();
-            ChunkRouter router = ChunkRouter.forModel(model, topics, config.maxChunkRows(), options);
-            LOG.infof("router loaded model %s: MoE layers %s, %d experts, top-%d, d_model %d, routing: %s",
+            ChunkRouter router = ChunkRouter.forModel(model, topics, config.maxChunkRows(), options,
+                    LayerSelection.parse(config.layers(), model.moeLayers()));
+            LOG.infof("router loaded model %s: served MoE layers %s, %d experts, top-%d, d_model %d, routing: %s",
                     config.model().dir(), router.layers(), model.config().numExperts(), model.config().topK(),
                     model.config().dModel(), options.describe());
             return router;

@@ -126,7 +126,7 @@ class ChunkRouterTest {
         assertThat(reason(router.route(tokenChunk("r", 0, 0, x), " "))).contains("missing header moe-reply-to");
         assertThat(reason(router.route(noHidden, REPLY))).contains("no hidden tensor");
         assertThat(reason(router.route(noRequestId, REPLY))).contains("no request_id");
-        assertThat(reason(router.route(tokenChunk("r", 0, 1, x), REPLY))).contains("layer 1 is not an MoE layer", "[0]");
+        assertThat(reason(router.route(tokenChunk("r", 0, 1, x), REPLY))).contains("layer 1 is not a served MoE layer", "[0]");
         assertThat(reason(router.route(tokenChunk("r", 0, 0, new Matrix(5, 3, new float[15])), REPLY)))
                 .contains("maximum is 4");
     }

@@ -158,7 +158,7 @@ class RouterTopologyTest {
                 Arguments.of("wrong d_model", tokenChunk("bad", 0, 0, TestTensors.uniform(4, 12, 5L, 1f)), replyTo(REPLY_TOPIC),
                         "d_model is 12"),
                 Arguments.of("unknown layer", tokenChunk("bad", 0, 7, ok), replyTo(REPLY_TOPIC),
-                        "layer 7 is not an MoE layer"),
+                        "layer 7 is not a served MoE layer"),
                 Arguments.of("missing reply-to", tokenChunk("bad", 0, 0, ok), new RecordHeaders(),
                         "missing header " + Topics.REPLY_TO_HEADER),
                 Arguments.of("NaN in hidden", tokenChunk("bad", 0, 0, withNaN), replyTo(REPLY_TOPIC),

@@ -1,6 +1,7 @@
 package io.moestream.tools.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
 import io.moestream.tools.k8s.DeploymentPlan;
 import io.moestream.tools.k8s.ManifestGenerator;
@@ -25,6 +26,10 @@ public final class K8sCommand implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "k8s/generated", description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out;
+
+    @Option(names = "--layers", defaultValue = LayerSelection.ALL,
+            description = "MoE layers to serve: all, or layers and ranges such as 0,5-7 (default ${DEFAULT-VALUE}).")
+    String layers;
 
     @Option(names = "--namespace", defaultValue = "moe", description = "Namespace (default ${DEFAULT-VALUE}).")
     String namespace;
@@ -61,7 +66,7 @@ public final class K8sCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DeploymentPlan plan;
         try (MoeModel opened = MoeModel.open(model)) {
-            plan = new DeploymentPlan(opened.config(), opened.moeLayers(), namespace, maxReplicas,
+            plan = new DeploymentPlan(opened.config(), LayerSelection.parse(layers, opened.moeLayers()), namespace, maxReplicas,
                     sharedMaxReplicas == null ? maxReplicas : sharedMaxReplicas, minReplicas, routerMaxReplicas,
                     expertCpu, imageTag);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.moestream.tools.cli;
 
+import io.moestream.core.model.LayerSelection;
 import io.moestream.core.topics.Topics;
 import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
@@ -34,6 +35,10 @@ public final class UpCommand implements Callable<Integer> {
     @Mixin
     RoutingFlags routing;
 
+    @Option(names = "--layers", defaultValue = LayerSelection.ALL,
+            description = "MoE layers to serve: all, or layers and ranges such as 0,5-7 (default ${DEFAULT-VALUE}).")
+    String layers;
+
     @Option(names = "--topic-prefix", defaultValue = "",
             description = "Prefix of every topic (e.g. shadow.): a second pipeline on the same cluster, for ./moe replay.")
     String topicPrefix;
@@ -42,7 +47,8 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of(),
                 new Topics(topicPrefix))
-                .withRouting(routing.toOptions());
+                .withRouting(routing.toOptions())
+                .withLayers(layers);
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
         Thread stopper = new Thread(() -> {
             System.out.println("stopping the stack");

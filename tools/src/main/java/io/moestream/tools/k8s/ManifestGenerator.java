@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Renders the manifests of a {@link DeploymentPlan}: a kustomize base (Kafka, topics, users, services, autoscalers,
@@ -76,6 +77,7 @@ public final class ManifestGenerator {
         values.put("routerGroup", topics.routerGroup());
         values.put("tokenPartitions", plan.routerMaxReplicas());
         values.put("modelDir", "/models");
+        values.put("servedLayers", plan.layers().stream().map(String::valueOf).collect(Collectors.joining(",")));
         values.put("modelStorage", "100Gi");
         values.put("imageTag", plan.imageTag());
         values.put("lagThreshold", LAG_THRESHOLD);

@@ -1,5 +1,6 @@
 package io.moestream.tools.stack;
 
+import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.topics.TopicProvisioner;
@@ -89,7 +90,7 @@ public final class LocalStack implements AutoCloseable {
         SortedSet<Integer> layers;
         try (MoeModel model = MoeModel.open(options.modelDir())) {
             config = model.config();
-            layers = model.moeLayers();
+            layers = LayerSelection.parse(options.layerSpec(), model.moeLayers());
         }
         List<String> created = TopicProvisioner.createAll(bootstrap, options.topics(), layers, config.servedExperts(),
                 1, options.expertPartitions());

@@ -1,5 +1,6 @@
 package io.moestream.tools.stack;
 
+import io.moestream.core.model.LayerSelection;
 import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.topics.Topics;
 import java.nio.file.Path;
@@ -24,6 +25,8 @@ import java.util.TreeMap;
 public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses,
                            int expertPartitions, Map<String, String> extraProperties, Topics topics) {
 
+    private static final String LAYERS_KEY = "moe.layers";
+
     public static StackOptions forModel(Path modelDir) {
         return new StackOptions(modelDir, null, 0, 1, 1, Map.of(), Topics.DEFAULT);
     }
@@ -46,6 +49,18 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics);
+    }
+
+    /** Serve only {@code spec}'s MoE layers ({@code all}, or e.g. {@code 0,5-7}): {@code moe.layers} of every service. */
+    public StackOptions withLayers(String spec) {
+        Map<String, String> properties = new HashMap<>(extraProperties);
+        properties.put(LAYERS_KEY, spec);
+        return withExtraProperties(properties);
+    }
+
+    /** The served layers as {@code moe.layers} gives them; {@code all} unless set. */
+    public String layerSpec() {
+        return extraProperties.getOrDefault(LAYERS_KEY, LayerSelection.ALL);
     }
 
     public StackOptions withTopics(Topics names) {

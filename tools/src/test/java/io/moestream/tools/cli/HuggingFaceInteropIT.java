@@ -29,8 +29,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The user's path with a model we did not write: for each supported family, numpy writes a sharded F16
  * two-layer checkpoint in that family's Hugging Face layout (per-expert tensors, or the fused layout for two
  * families) and computes both layers itself; {@code ./moe up} serves it (embedded broker, all services as
- * processes, every layer, shared experts as their own expert) and {@code ./moe infer} must reproduce numpy's output
- * and the in-process reference layer's for each layer. Ctrl-C
+ * processes, every layer, shared experts as their own expert; the Mixtral case serves only layer 1 with
+ * {@code --layers 1}, and a request for layer 0 must be refused) and {@code ./moe infer} must reproduce numpy's output
+ * and the in-process reference layer's for each served layer. Ctrl-C
  * (SIGTERM) then stops it all.
  */
 class HuggingFaceInteropIT {
@@ -39,26 +40,37 @@ class HuggingFaceInteropIT {
     @TempDir
     Path work;
 
-    @ParameterizedTest(name = "{0}, {1} experts")
-    @CsvSource({"mixtral, per-expert", "qwen2_moe, per-expert", "qwen3_moe, per-expert", "olmoe, per-expert",
-            "deepseek_v2, per-expert", "deepseek_v3, per-expert", "qwen2_moe, fused", "olmoe, fused"})
+    @ParameterizedTest(name = "{0}, {1} experts, layers {2}")
+    @CsvSource({"mixtral, per-expert, 1", "qwen2_moe, per-expert, all", "qwen3_moe, per-expert, all",
+            "olmoe, per-expert, all", "deepseek_v2, per-expert, all", "deepseek_v3, per-expert, all",
+            "qwen2_moe, fused, all", "olmoe, fused, all"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt(String family, String layout) throws Exception {
+    void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt(String family, String layout, String layers)
+            throws Exception {
         // given a two-layer checkpoint of the family and the expected output of each layer, written by numpy
         String python = pythonWithNumpy();
         assumeTrue(python != null, "skipped: no python3 with numpy on this machine (.ci/run installs python3-numpy)");
         run(List.of(python, "src/test/python/moe_layer_numpy.py", family, work.toString(), layout), 120);
         Path moe = MoeHome.locate().root().resolve("moe");
 
-        // when ./moe up serves it (every MoE layer) and ./moe infer streams numpy's input through each layer
+        // when ./moe up serves it (every MoE layer, or only layer 1) and ./moe infer streams numpy's input through
+        // each served layer
         Process up = new ProcessBuilder(moe.toString(), "up", "--model", work.resolve("model").toString(),
-                "--gateway-port", "0").redirectErrorStream(true).start();
+                "--gateway-port", "0", "--layers", layers).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
             Matcher ready = awaitReadyLine(out);
             String gateway = ready.group(1) + ":" + ready.group(2);
             CompletableFuture.runAsync(() -> out.lines().forEach(line -> System.out.println("[moe up] " + line)));
             for (int layer = 0; layer < 2; layer++) {
+                if (!layers.equals("all") && !layers.equals(Integer.toString(layer))) {
+                    String refused = runExpectingFailure(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer",
+                            Integer.toString(layer), "--input", work.resolve("x.npy").toString(), "--output",
+                            work.resolve("unserved.npy").toString()));
+                    assertThat(refused).as("a layer not served is refused, naming the served ones")
+                            .contains("layer " + layer + " is not a served MoE layer (served layers: [" + layers + "])");
+                    continue;
+                }
                 Path y = work.resolve("y-L" + layer + ".npy");
                 run(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer", Integer.toString(layer), "--input",
                         work.resolve("x.npy").toString(), "--output", y.toString(), "--chunk-rows", "64"), 120);
@@ -101,6 +113,15 @@ class HuggingFaceInteropIT {
         assertThat(p.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as(command + " finished").isTrue();
         System.out.print(output);
         assertThat(p.exitValue()).as(command + " exit code; output:\n" + output).isZero();
+    }
+
+    private static String runExpectingFailure(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(command + " finished").isTrue();
+        System.out.print(output);
+        assertThat(p.exitValue()).as(command + " exit code; output:\n" + output).isNotZero();
+        return output;
     }
 
     private static String pythonWithNumpy() throws InterruptedException {

@@ -61,8 +61,8 @@ class GeneratedManifestsTest {
         for (Map.Entry<String, List<ObjectNode>> file : files.entrySet()) {
             for (ObjectNode document : file.getValue()) {
                 String type = OfflineManifestValidator.typeOf(document);
-                if (type.startsWith("kustomize.config.k8s.io/") || OfflineManifestValidator.UNCHECKED_KINDS.contains(type)) {
-                    continue;
+                if (type.startsWith("kustomize.config.k8s.io/") || KedaSchema.KINDS.contains(type)) {
+                    continue; // KEDA's kinds: kedaObjectsPassKedasSchema
                 }
                 // when it is validated
                 OfflineManifestValidator.problem(document).ifPresent(p -> problems.add(file.getKey() + ": " + p));
@@ -122,6 +122,24 @@ class GeneratedManifestsTest {
                 "group:" + topics.expertGroup(1, 4) + ":literal");
     }
 
+    @Test
+    void kedaObjectsPassKedasSchema() throws Exception {
+        // given every KEDA object of the base
+        List<ObjectNode> keda = files.values().stream().flatMap(List::stream)
+                .filter(d -> KedaSchema.KINDS.contains(OfflineManifestValidator.typeOf(d))).toList();
+        KedaSchema.install();
+
+        // when KEDA's schema checks them
+        KedaSchema.Results results = KedaSchema.validate(keda);
+        System.out.println("validated offline with " + results.schema() + ": " + keda.stream()
+                .collect(Collectors.groupingBy(OfflineManifestValidator::typeOf, TreeMap::new, Collectors.counting())));
+
+        // then none has a problem, and they are one ScaledObject per expert Deployment and their TriggerAuthentication
+        assertThat(results.problems()).allSatisfy(p -> assertThat(p).isEmpty());
+        assertThat(keda).filteredOn(d -> d.path("kind").asText().equals("ScaledObject")).hasSize(LAYERS * SERVED_EXPERTS);
+        assertThat(keda).filteredOn(d -> d.path("kind").asText().equals("TriggerAuthentication")).hasSize(1);
+    }
+
     /**
      * The overlays as kustomize renders them pass the same models, and the gpu one asks for a GPU per expert pod. Needs
      * {@code kubectl} (its built-in kustomize), so it is skipped where there is none, such as CI.
@@ -129,18 +147,10 @@ class GeneratedManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"dev", "gpu"})
     void overlaysRenderedByKustomizePassTheOfflineModels(String overlay) throws Exception {
-        Assumptions.assumeTrue(kubectlAvailable(), "kubectl is not installed");
-        Process kustomize = new ProcessBuilder("kubectl", "kustomize", out.resolve("overlays").resolve(overlay).toString())
-                .redirectErrorStream(true).start();
-        String rendered = new String(kustomize.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(kustomize.waitFor()).as(rendered).isZero();
-
-        List<ObjectNode> documents = new ArrayList<>();
-        YAMLMapper yaml = new YAMLMapper();
-        yaml.readValues(yaml.createParser(rendered), ObjectNode.class).forEachRemaining(documents::add);
+        List<ObjectNode> documents = renderedOverlay(overlay);
         List<String> problems = new ArrayList<>();
         for (ObjectNode document : documents) {
-            if (!OfflineManifestValidator.UNCHECKED_KINDS.contains(OfflineManifestValidator.typeOf(document))) {
+            if (!KedaSchema.KINDS.contains(OfflineManifestValidator.typeOf(document))) {
                 OfflineManifestValidator.problem(document).ifPresent(problems::add);
             }
         }
@@ -153,6 +163,31 @@ class GeneratedManifestsTest {
             String gpus = pod.path("containers").get(0).path("resources").path("limits").path("nvidia.com/gpu").asText();
             assertThat(gpus).isEqualTo(overlay.equals("gpu") ? "1" : "");
         });
+    }
+
+    /** The overlays' KEDA objects as kustomize renders them pass KEDA's schema. Needs {@code kubectl} and Node.js. */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void overlaysKedaObjectsPassKedasSchema(String overlay) throws Exception {
+        List<ObjectNode> keda = renderedOverlay(overlay).stream()
+                .filter(d -> KedaSchema.KINDS.contains(OfflineManifestValidator.typeOf(d))).toList();
+        KedaSchema.install();
+        assertThat(KedaSchema.validate(keda).problems()).allSatisfy(p -> assertThat(p).isEmpty());
+        assertThat(keda).hasSize(LAYERS * SERVED_EXPERTS + 1)
+                .allSatisfy(d -> assertThat(d.path("metadata").path("namespace").asText()).isEqualTo("moe-test"));
+    }
+
+    /** An overlay as {@code kubectl kustomize} renders it; skips the test where there is no kubectl. */
+    private static List<ObjectNode> renderedOverlay(String overlay) throws Exception {
+        Assumptions.assumeTrue(kubectlAvailable(), "kubectl is not installed");
+        Process kustomize = new ProcessBuilder("kubectl", "kustomize", out.resolve("overlays").resolve(overlay).toString())
+                .redirectErrorStream(true).start();
+        String rendered = new String(kustomize.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kustomize.waitFor()).as(rendered).isZero();
+        List<ObjectNode> documents = new ArrayList<>();
+        YAMLMapper yaml = new YAMLMapper();
+        yaml.readValues(yaml.createParser(rendered), ObjectNode.class).forEachRemaining(documents::add);
+        return documents;
     }
 
     private static boolean kubectlAvailable() {

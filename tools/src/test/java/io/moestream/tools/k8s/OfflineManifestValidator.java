@@ -38,13 +38,10 @@ import java.util.Optional;
  *       do not say which fields are required, so missing required fields of custom resources are not caught.</li>
  * </ul>
  * The strict reading turns off the models' "keep unknown properties" any-setters and all scalar coercion.
- * KEDA publishes no Java model or schema artifact, so its kinds are reported as {@link #UNCHECKED_KINDS}.
+ * KEDA publishes no Java model or schema artifact: its kinds ({@link KedaSchema#KINDS}) are checked by
+ * {@link KedaSchema}, with KEDA's JSON schema in Node.js, and are "no offline model" here.
  */
 final class OfflineManifestValidator {
-    /** Kinds for which no offline schema or model is available from the package registries this build uses. */
-    static final List<String> UNCHECKED_KINDS = List.of("keda.sh/v1alpha1/ScaledObject",
-            "keda.sh/v1alpha1/TriggerAuthentication");
-
     /** A core kind: the Kubernetes client's model class (required and unknown fields) and fabric8's (types). */
     private record CoreKind(Class<?> openApiModel, Class<?> typedModel) {
     }

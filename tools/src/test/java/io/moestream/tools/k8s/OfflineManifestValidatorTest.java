@@ -16,7 +16,8 @@ class OfflineManifestValidatorTest {
         for (String key : List.of("namespace", "kafkaCluster", "kafkaStorage", "bootstrapServers", "tokenTopic",
                 "deadLetterTopic", "replyTopicPrefix", "expertTopicPrefix", "expertGroupPrefix", "routerGroup",
                 "modelDir", "modelStorage", "imageTag", "monitoringNamespace", "topicName", "resourceName",
-                "expertName", "expertTopic", "expertGroup", "memory", "expertLoadTopic", "alertsTopic", "imbalanceFor")) {
+                "expertName", "expertTopic", "expertGroup", "memory", "servedLayers", "expertLoadTopic", "alertsTopic",
+                "imbalanceFor")) {
             values.put(key, "x");
         }
         for (String key : List.of("kafkaPort", "tokenPartitions", "partitions", "layer", "expert", "minReplicas",
@@ -91,7 +92,7 @@ class OfflineManifestValidatorTest {
 
     @Test
     void reportsAKindWithoutAModel() {
-        ObjectNode scaledObject = template("expert.yaml", "ScaledObject");
-        assertThat(OfflineManifestValidator.problem(scaledObject)).contains("no offline model for keda.sh/v1alpha1/ScaledObject");
+        ObjectNode widget = template("expert.yaml", "Deployment").put("apiVersion", "example.com/v1").put("kind", "Widget");
+        assertThat(OfflineManifestValidator.problem(widget)).contains("no offline model for example.com/v1/Widget");
     }
 }

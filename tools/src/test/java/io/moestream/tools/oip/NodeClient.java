@@ -2,7 +2,7 @@ package io.moestream.tools.oip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import io.moestream.testsupport.Executables;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,17 +23,6 @@ final class NodeClient {
 
     private NodeClient(Path dir) {
         this.dir = dir;
-    }
-
-    /** Whether {@code command --version} runs here. */
-    static boolean available(String command) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder(command, "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException notInstalled) {
-            return false;
-        }
     }
 
     /** Copies the client into {@code dir} and installs its packages there unless they already are. */

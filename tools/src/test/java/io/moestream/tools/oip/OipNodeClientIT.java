@@ -12,6 +12,7 @@ import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.testsupport.Executables;
 import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
@@ -52,7 +53,7 @@ class OipNodeClientIT {
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void shouldServeAStockOipClientThatKnowsOnlyTheProtoFile() throws Exception {
         // given node and npm, and the client's two npm packages installed under target/
-        boolean nodeHere = NodeClient.available("node") && NodeClient.available("npm");
+        boolean nodeHere = Executables.available("node") && Executables.available("npm");
         String why = "OipNodeClientIT skipped: node and npm are not on the PATH (it needs Node.js 18+ and npm)";
         if (!nodeHere) {
             System.out.println(why);
