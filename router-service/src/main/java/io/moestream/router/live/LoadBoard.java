@@ -94,6 +94,13 @@ public final class LoadBoard implements LoadListener {
             return;
         }
         String snapshot = snapshot();
-        subscribers.forEach(s -> s.accept(snapshot));
+        for (Consumer<String> subscriber : subscribers) {
+            try {
+                subscriber.accept(snapshot);
+            } catch (RuntimeException gone) {
+                // a page that went away mid-write: forget it, never fail the stream thread that called us
+                subscribers.remove(subscriber);
+            }
+        }
     }
 }
