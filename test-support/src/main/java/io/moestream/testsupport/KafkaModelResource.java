@@ -1,5 +1,6 @@
 package io.moestream.testsupport;
 
+import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.topics.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -20,6 +21,11 @@ public abstract class KafkaModelResource implements QuarkusTestResourceLifecycle
     /** The model the service under test loads. */
     protected abstract ModelSpec spec();
 
+    /** Skew of the model's gate rows; none unless a subclass wants an unevenly routing model. */
+    protected ModelGenerator.GateSkew gateSkew() {
+        return ModelGenerator.GateSkew.NONE;
+    }
+
     /** Topics beyond the launcher's, e.g. a reply topic the test plays the gateway on. */
     protected List<String> extraTopics() {
         return List.of();
@@ -33,7 +39,7 @@ public abstract class KafkaModelResource implements QuarkusTestResourceLifecycle
     @Override
     public Map<String, String> start() {
         try {
-            model = TempModel.generate(spec());
+            model = TempModel.generate(spec(), gateSkew());
             cluster = TestKafkaCluster.start();
             cluster.createPipelineTopics(Topics.DEFAULT, spec());
             cluster.createTopics(extraTopics().stream().map(name -> new NewTopic(name, 1, (short) 1)).toList());

@@ -13,8 +13,13 @@ import java.util.stream.Stream;
 public record TempModel(Path dir, ModelSpec spec) implements AutoCloseable {
 
     public static TempModel generate(ModelSpec spec) throws IOException {
+        return generate(spec, ModelGenerator.GateSkew.NONE);
+    }
+
+    /** A model whose gate rows are skewed as {@code skew} says (load-imbalance tests). */
+    public static TempModel generate(ModelSpec spec, ModelGenerator.GateSkew skew) throws IOException {
         Path dir = Files.createTempDirectory("moe-test-model-");
-        ModelGenerator.generate(dir, spec);
+        ModelGenerator.generate(dir, spec, ModelGenerator.ExpertLayout.PER_EXPERT, skew);
         return new TempModel(dir, spec);
     }
 

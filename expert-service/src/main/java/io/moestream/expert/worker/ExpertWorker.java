@@ -35,12 +35,14 @@ public final class ExpertWorker implements Runnable {
     private final ReplyPublisher replies;
     private final MicroBatcher batcher;
     private final Duration maxWait;
+    private final ExpertMetrics metrics;
     private volatile boolean running = true;
     private volatile WorkerState state = WorkerState.JOINING;
 
     public ExpertWorker(ServedExpert expert, Consumer<String, byte[]> consumer, ReplyPublisher replies, MicroBatcher batcher,
-                        Duration maxWait) {
+                        Duration maxWait, ExpertMetrics metrics) {
         this.expert = expert;
+        this.metrics = metrics;
         this.consumer = consumer;
         this.replies = replies;
         this.batcher = batcher;
@@ -101,6 +103,7 @@ public final class ExpertWorker implements Runnable {
 
     /** One kernel call per micro-batch; results go out as each batch finishes, then every ack is awaited. */
     private void process(TaskWindow window) throws InterruptedException {
+        long start = System.nanoTime();
         List<DecodedTask> tasks = window.tasks();
         List<Future<RecordMetadata>> results = new ArrayList<>(tasks.size());
         for (List<DecodedTask> batch : batcher.batches(tasks)) {
@@ -127,6 +130,7 @@ public final class ExpertWorker implements Runnable {
                         e.getCause());
             }
         }
+        metrics.window(tasks.stream().mapToInt(DecodedTask::rowCount).sum(), System.nanoTime() - start, deadLetters.size());
     }
 
     private ConsumerRecords<String, byte[]> poll(Duration timeout) {

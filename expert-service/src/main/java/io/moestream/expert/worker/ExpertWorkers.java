@@ -10,7 +10,6 @@ import io.moestream.expert.config.ExpertConfig;
 import io.moestream.expert.selection.ExpertId;
 import io.moestream.expert.selection.ExpertSelection;
 import io.moestream.expert.task.ExpertTaskDecoder;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
@@ -58,19 +57,16 @@ public class ExpertWorkers {
         producer = new KafkaProducer<>(KafkaClientConfigs.producer(kafka));
         bindMetrics(new KafkaClientMetrics(producer));
         ReplyPublisher replies = new ReplyPublisher(producer, topics);
-        // how well tasks of different chunks and requests merge: the rows of every kernel call
-        DistributionSummary batchRows = DistributionSummary.builder("moe.expert.batch.rows")
-                .description("Rows per expert kernel call (tasks merged into one micro-batch)")
-                .baseUnit("rows")
-                .register(registry);
-        MicroBatcher batcher = new MicroBatcher(config.expert().maxBatchRows(), batchRows::record);
         List<ExpertWorker> started = new ArrayList<>(experts.size());
         for (ServedExpert expert : experts) {
+            ExpertMetrics metrics = ExpertMetrics.register(registry, expert.id());
+            // how well tasks of different chunks and requests merge: the rows of every kernel call, per expert
+            MicroBatcher batcher = new MicroBatcher(config.expert().maxBatchRows(), metrics::batch);
             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClientConfigs.consumer(kafka,
                     topics.expertGroup(expert.id().layer(), expert.id().expert()),
                     config.expert().instanceId().map(id -> id + "-L" + expert.id().layer() + "-e" + expert.id().expert())));
             bindMetrics(new KafkaClientMetrics(consumer));
-            ExpertWorker worker = new ExpertWorker(expert, consumer, replies, batcher, config.expert().maxWait());
+            ExpertWorker worker = new ExpertWorker(expert, consumer, replies, batcher, config.expert().maxWait(), metrics);
             Thread thread = new Thread(worker, "expert-" + expert.id().layer() + "-" + expert.id().expert());
             started.add(worker);
             threads.add(thread);
@@ -78,7 +74,7 @@ public class ExpertWorkers {
         }
         workers = List.copyOf(started);
         LOG.infof("expert started: model %s, experts %s, batches of up to %d rows within %d ms, %s; waiting for partitions",
-                config.model().dir(), experts.stream().map(ServedExpert::id).toList(), batcher.maxBatchRows(),
+                config.model().dir(), experts.stream().map(ServedExpert::id).toList(), config.expert().maxBatchRows(),
                 config.expert().maxWait().toMillis(), config.expert().instanceId()
                         .map(id -> "static group member " + id).orElse("dynamic group members"));
     }

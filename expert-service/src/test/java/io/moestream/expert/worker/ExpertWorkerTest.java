@@ -6,6 +6,7 @@ import static io.moestream.expert.testing.Tasks.weights;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.moestream.core.kernel.NaiveSwiGluExpert;
 import io.moestream.core.model.ExpertWeights;
 import io.moestream.core.topics.Topics;
@@ -42,6 +43,7 @@ class ExpertWorkerTest {
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
     private final MockProducer<String, byte[]> producer =
             new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ExpertWorker worker;
     private Thread thread;
 
@@ -50,7 +52,9 @@ class ExpertWorkerTest {
         ExpertWeights weights = new ExpertWeights(gaussian(6, D_MODEL, 1L), gaussian(D_MODEL, 6, 2L), gaussian(6, D_MODEL, 3L));
         ServedExpert expert = new ServedExpert(EXPERT, PARTITION.topic(), new NaiveSwiGluExpert(weights),
                 new ExpertTaskDecoder(EXPERT, D_MODEL, 16));
-        worker = new ExpertWorker(expert, consumer, new ReplyPublisher(producer, TOPICS), new MicroBatcher(16), Duration.ZERO);
+        ExpertMetrics metrics = ExpertMetrics.register(registry, EXPERT);
+        worker = new ExpertWorker(expert, consumer, new ReplyPublisher(producer, TOPICS), new MicroBatcher(16, metrics::batch),
+                Duration.ZERO, metrics);
         consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
         thread = new Thread(worker, "worker-under-test");
     }
@@ -107,6 +111,11 @@ class ExpertWorkerTest {
         assertThat(Reply.parseFrom(result.value()).getResult().getRequestId()).isEqualTo("r1");
         await(() -> committed() != null);
         assertThat(committed().offset()).isEqualTo(2);
+        // and the expert's metrics count the one row computed, its kernel call and the dead letter
+        assertThat(registry.get("moe.expert.tokens").tags("layer", "0", "expert", "2").counter().count()).isEqualTo(1);
+        assertThat(registry.get("moe.expert.dead.letters").tags("layer", "0", "expert", "2").counter().count()).isEqualTo(1);
+        assertThat(registry.get("moe.expert.batch.rows").tags("layer", "0", "expert", "2").summary().count()).isEqualTo(1);
+        assertThat(registry.get("moe.expert.processing").tags("layer", "0", "expert", "2").timer().count()).isEqualTo(1);
     }
 
     @Test

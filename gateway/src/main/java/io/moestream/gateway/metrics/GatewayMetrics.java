@@ -33,6 +33,8 @@ public final class GatewayMetrics {
         this.registry = registry;
         this.chunkLatency = Timer.builder("moe.gateway.chunk.latency")
                 .description("Time from publishing a chunk to having its complete layer output")
+                // buckets for Prometheus' histogram_quantile and the dashboard's latency heatmap
+                .publishPercentileHistogram()
                 .register(registry);
         for (IgnoreReason reason : IgnoreReason.values()) {
             ignored.put(reason, Counter.builder("moe.gateway.replies.ignored")

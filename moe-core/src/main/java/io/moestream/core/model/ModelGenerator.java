@@ -16,10 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Writes a seeded random MoE model in the Hugging Face layout of its family: {@code config.json} and an F32
@@ -48,7 +50,31 @@ public final class ModelGenerator {
      * tensor, which the generator builds in memory: meant for small models.
      */
     public static void generate(Path outDir, ModelSpec spec, ExpertLayout layout) {
+        generate(outDir, spec, layout, GateSkew.NONE);
+    }
+
+    /**
+     * One routed expert's gate row multiplied by {@code factor} in every MoE layer: its logit grows in magnitude, so the
+     * tokens on the positive side of its row pick it almost always. A skewed model for load-imbalance tests and demos.
+     */
+    public record GateSkew(int expert, float factor) {
+        public static final GateSkew NONE = new GateSkew(0, 1f);
+
+        public GateSkew {
+            if (expert < 0 || !(factor > 0) || Float.isInfinite(factor)) {
+                throw new IllegalArgumentException("gate skew needs an expert >= 0 and a finite factor > 0, got expert "
+                        + expert + ", factor " + factor);
+            }
+        }
+    }
+
+    /** Writes the model with its routed experts in {@code layout} and {@code skew} applied to every layer's gate. */
+    public static void generate(Path outDir, ModelSpec spec, ExpertLayout layout, GateSkew skew) {
         MoeConfig config = spec.config();
+        if (skew.expert() >= config.numExperts()) {
+            throw new IllegalArgumentException("gate skew expert " + skew.expert() + " is not one of the model's "
+                    + config.numExperts() + " routed experts");
+        }
         try {
             Files.createDirectories(outDir);
             writeConfig(outDir.resolve(MoeConfig.CONFIG_FILE), config);
@@ -63,8 +89,14 @@ public final class ModelGenerator {
             byName.put(h.name(), h);
             seeds.put(h.name(), seedSource.nextLong());
         }
-        SafetensorsWriter.write(outDir.resolve(TensorStore.SINGLE_FILE), headers,
-                name -> gaussian(byName.get(name), seeds.get(name)), DType.FP32);
+        Set<String> gates = new HashSet<>();
+        for (int layer = 0; layer < config.numLayers(); layer++) {
+            gates.add(config.family().gateTensor(layer));
+        }
+        SafetensorsWriter.write(outDir.resolve(TensorStore.SINGLE_FILE), headers, name -> {
+            Matrix weights = gaussian(byName.get(name), seeds.get(name));
+            return gates.contains(name) ? scaleRow(weights, skew.expert(), skew.factor()) : weights;
+        }, DType.FP32);
     }
 
     private static List<TensorHeader> tensorHeaders(MoeConfig c, ExpertLayout layout) {
@@ -97,6 +129,14 @@ public final class ModelGenerator {
             }
         }
         return headers;
+    }
+
+    private static Matrix scaleRow(Matrix m, int row, float factor) {
+        float[] data = m.data();
+        for (int c = 0; c < m.cols(); c++) {
+            data[row * m.cols() + c] *= factor;
+        }
+        return m;
     }
 
     /** Gaussian {@code [rows, cols]} scaled by {@code 1/sqrt(cols)}: every weight here maps cols inputs to one output. */

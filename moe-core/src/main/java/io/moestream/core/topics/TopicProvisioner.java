@@ -11,8 +11,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Creates the pipeline's topics for a model: the token topic, the dead-letter topic and one topic per
- * (layer, expert). Existing topics are left as they are, so it can run against a cluster in use.
+ * Creates the pipeline's topics for a model: the token topic, the dead-letter topic, the expert-load and alert
+ * topics, and one topic per (layer, expert). Existing topics are left as they are, so it can run against a cluster in use.
  */
 public final class TopicProvisioner {
     private TopicProvisioner() {
@@ -24,6 +24,9 @@ public final class TopicProvisioner {
         List<NewTopic> wanted = new ArrayList<>();
         wanted.add(new NewTopic(topics.tokens(), tokenPartitions, (short) 1));
         wanted.add(new NewTopic(topics.deadLetters(), 1, (short) 1));
+        // one partition each: low volume (one record per layer and window), read whole by reports and dashboards
+        wanted.add(new NewTopic(topics.expertLoad(), 1, (short) 1));
+        wanted.add(new NewTopic(topics.alerts(), 1, (short) 1));
         for (int layer : layers) {
             for (int e = 0; e < experts; e++) {
                 wanted.add(new NewTopic(topics.expert(layer, e), expertPartitions, (short) 1));

@@ -50,6 +50,16 @@ public record Topics(String prefix) {
         return prefix + "moe.dlq";
     }
 
+    /** One record per (MoE layer, closed load window): the router's per-expert load and balancedness ({@code ExpertLoad}). */
+    public String expertLoad() {
+        return prefix + "moe.expert-load";
+    }
+
+    /** Load-imbalance and stalled-expert alerts, opened and resolved ({@code LoadAlert}). */
+    public String alerts() {
+        return prefix + "moe.alerts";
+    }
+
     /** Consumer group shared by the replicas of one expert. */
     public String expertGroup(int layer, int expert) {
         return expertGroupPrefix() + "L" + layer + "-e" + expert;

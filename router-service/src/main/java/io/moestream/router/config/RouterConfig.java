@@ -2,7 +2,9 @@ package io.moestream.router.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.moestream.router.load.LoadSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import io.moestream.core.routing.RoutingOptions;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -27,6 +29,37 @@ public interface RouterConfig {
 
     /** Routing options on top of the family's router; all off unless set. */
     Routing routing();
+
+    /** Expert-load analytics: the windows of the load sub-topology and its imbalance alert. */
+    Load load();
+
+    interface Load {
+        /** Length of the tumbling windows in which each layer's expert load is counted. */
+        @WithDefault("10s")
+        Duration window();
+
+        /** A window whose balancedness (mean / max expert load) is under this counts as imbalanced. */
+        @WithDefault("0.5")
+        double balancednessThreshold();
+
+        /** Consecutive imbalanced windows that open an alert on {@code moe.alerts}. */
+        @WithDefault("3")
+        int alertWindows();
+
+        /** The settings as the topology takes them; out-of-range values fail start-up with the key named. */
+        default LoadSettings toSettings() {
+            return new LoadSettings(window(), balancednessThreshold(), alertWindows());
+        }
+    }
+
+    /** Expert lag: how often each routed expert's group backlog is read. */
+    Lag lag();
+
+    interface Lag {
+        /** Time between two lag checks; an expert with lag and no commit between two checks is stalled. 0 turns it off. */
+        @WithDefault("30s")
+        Duration checkInterval();
+    }
 
     interface Routing {
         /** {@code family} (the model's own top-k), {@code switch} (top-1), {@code dense} or {@code expert-choice}. */

@@ -2,6 +2,7 @@ package io.moestream.router.routing;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.moestream.core.load.ChunkLoad;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
 import io.moestream.core.routing.LayerRouter;
@@ -118,7 +119,8 @@ public final class ChunkRouter {
             return new Rejected("gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad], chunk);
         }
         RoutedChunk routed = router.route(hidden, logits);
-        return new Routed(fanOut(message, hidden, routed, replyTo), routed.stats());
+        return new Routed(fanOut(message, hidden, routed, replyTo), routed.stats(),
+                ChunkLoad.of(message.getLayer(), logits, routed.assignments()));
     }
 
     private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, RoutedChunk routed, String replyTo) {

@@ -34,7 +34,7 @@ final class RouteChunk implements FixedKeyProcessor<String, byte[], RouteOutcome
                 : new String(replyTo.value(), StandardCharsets.UTF_8);
         RouteOutcome outcome = router.route(record.value(), replyTopic);
         if (outcome instanceof RouteOutcome.Routed routed) {
-            metrics.chunkRouted(routed.stats());
+            metrics.chunkRouted(routed.stats(), routed.load());
         }
         context.forward(record.withValue(outcome));
     }

@@ -1,6 +1,9 @@
 package io.moestream.router.topology;
 
 import io.moestream.core.topics.Topics;
+import io.moestream.router.load.LoadListener;
+import io.moestream.router.load.LoadSettings;
+import io.moestream.router.load.LoadTopology;
 import io.moestream.router.routing.AddressedRecord;
 import io.moestream.router.routing.ChunkRouter;
 import io.moestream.router.routing.RouteOutcome;
@@ -17,7 +20,10 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 
-/** The router's stateless topology: token chunks in; expert tasks, route manifests and dead letters out. */
+/**
+ * The router's topology: the stateless routing path (token chunks in; expert tasks, route manifests and dead letters
+ * out) and, behind a repartition topic, the stateful load sub-topology ({@link LoadTopology}).
+ */
 public final class RouterTopology {
     private static final String OUTCOME = "outcome-";
     private static final String ROUTED = "routed";
@@ -26,7 +32,8 @@ public final class RouterTopology {
     private RouterTopology() {
     }
 
-    public static Topology build(Topics topics, ChunkRouter router, RoutingMetrics metrics) {
+    public static Topology build(Topics topics, ChunkRouter router, RoutingMetrics metrics, LoadSettings load,
+                                 LoadListener loadListener) {
         StreamsBuilder builder = new StreamsBuilder();
 
         // Values stay raw bytes here, so a record that fails to decode still reaches the DLQ unchanged.
@@ -53,8 +60,12 @@ public final class RouterTopology {
 
         // The original value and headers go to the DLQ with the reason and the source topic added.
         byOutcome.get(OUTCOME + REJECTED)
-                .processValues(() -> new MarkDeadLetter(topics.tokens()), Named.as("mark-dead-letter"))
+                .processValues(() -> new MarkDeadLetter(topics.tokens(), metrics), Named.as("mark-dead-letter"))
                 .to(topics.deadLetters(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("to-dead-letters"));
+
+        // Each routed chunk's per-expert load feeds the load sub-topology: windows, balancedness, alerts.
+        LoadTopology.addTo(builder, byOutcome.get(OUTCOME + ROUTED)
+                .mapValues(outcome -> ((Routed) outcome).load(), Named.as("chunk-load")), topics, load, loadListener);
 
         return builder.build();
     }

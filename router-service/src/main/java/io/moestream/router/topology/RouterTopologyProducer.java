@@ -5,6 +5,10 @@ import io.moestream.core.model.MoeModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.topics.Topics;
+import io.moestream.router.live.LoadBoard;
+import io.moestream.router.load.LoadListener;
+import io.moestream.router.load.LoadMetrics;
+import io.moestream.router.load.LoadSettings;
 import io.moestream.router.routing.RoutingMetrics;
 import io.moestream.router.config.RouterConfig;
 import io.moestream.router.routing.ChunkRouter;
@@ -42,7 +46,17 @@ public class RouterTopologyProducer {
 
     @Produces
     @Singleton
-    Topology topology(Topics topics, ChunkRouter router, MeterRegistry registry) {
-        return RouterTopology.build(topics, router, new RoutingMetrics(registry));
+    LoadBoard loadBoard() {
+        return new LoadBoard();
+    }
+
+    @Produces
+    @Singleton
+    Topology topology(Topics topics, ChunkRouter router, RouterConfig config, MeterRegistry registry, LoadBoard board) {
+        LoadSettings load = config.load().toSettings();
+        LOG.infof("router load windows: %d ms, imbalance alert under balancedness %.3f for %d windows",
+                load.window().toMillis(), load.balancednessThreshold(), load.alertWindows());
+        return RouterTopology.build(topics, router, new RoutingMetrics(registry), load,
+                LoadListener.all(new LoadMetrics(registry), board));
     }
 }

@@ -1,2 +1,2 @@
-/** Integration tests of the packaged router against a real broker. */
+/** Integration tests of the router against a real broker: the packaged app, and the load sub-topology. */
 package io.moestream.router.it;

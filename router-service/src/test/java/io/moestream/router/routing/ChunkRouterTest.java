@@ -85,7 +85,7 @@ class ChunkRouterTest {
 
         // when
         Routed routed = (Routed) router.route(tokenChunk("r", 0, 0, x), REPLY);
-        metrics.chunkRouted(routed.stats());
+        metrics.chunkRouted(routed.stats(), routed.load());
 
         // then expert 0 takes rows 0 and 1; rows 2 and 3 lose their only expert, which the manifest and metrics say
         RouteManifest manifest = Reply.parseFrom(routed.records().get(0).payload()).getManifest();
@@ -97,6 +97,10 @@ class ChunkRouterTest {
         assertThat(manifest.getReroutedAssignments()).isZero();
         assertThat(registry.get("moe.router.assignments").tag("outcome", "dropped").counter().count()).isEqualTo(2);
         assertThat(registry.get("moe.router.assignments").tag("outcome", "requested").counter().count()).isEqualTo(4);
+        // and the load counts only the two rows expert 0 kept
+        assertThat(routed.load().tokens()).containsExactly(2, 0, 0);
+        assertThat(registry.get("moe.router.expert.tokens").tag("layer", "0").tag("expert", "0").counter().count())
+                .isEqualTo(2);
     }
 
     @Test

@@ -19,10 +19,13 @@ import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
 import io.moestream.proto.v1.RouteManifest;
+import io.moestream.router.load.LoadMetrics;
+import io.moestream.router.load.LoadSettings;
 import io.moestream.router.routing.ChunkRouter;
 import io.moestream.router.routing.RoutingMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +83,8 @@ class RouterTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(RouterTopology.build(TOPICS, router, new RoutingMetrics(new SimpleMeterRegistry())), props);
+        driver = new TopologyTestDriver(RouterTopology.build(TOPICS, router, new RoutingMetrics(new SimpleMeterRegistry()),
+                new LoadSettings(Duration.ofSeconds(10), 0.5, 3), new LoadMetrics(new SimpleMeterRegistry())), props);
     }
 
     @AfterEach

@@ -47,6 +47,14 @@ public final class GenModelCommand implements Callable<Integer> {
                     + "experts.gate_up_proj [E, 2*d_ff, d_model] (gate rows, then up rows) and experts.down_proj [E, d_model, d_ff].")
     boolean fusedExperts;
 
+    @Option(names = "--skew-expert",
+            description = "Scale this routed expert's gate row in every layer by --skew-factor: a model that routes unevenly, "
+                    + "for load-imbalance demos and tests.")
+    Integer skewExpert;
+
+    @Option(names = "--skew-factor", defaultValue = "8", description = "Gate row factor of --skew-expert (default ${DEFAULT-VALUE}).")
+    float skewFactor;
+
     @Spec
     CommandSpec spec;
 
@@ -57,10 +65,17 @@ public final class GenModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelFamily modelFamily = ModelFamily.of(family).orElseThrow(() -> new ParameterException(
                 spec.commandLine(), "--family " + family + " is not one of " + java.util.Arrays.stream(ModelFamily.values()).map(ModelFamily::modelType).toList()));
+        ModelGenerator.GateSkew skew;
+        try {
+            skew = skewExpert == null ? ModelGenerator.GateSkew.NONE : new ModelGenerator.GateSkew(skewExpert, skewFactor);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         ModelGenerator.generate(out, new ModelSpec(modelFamily, layers, experts, topK, dModel, dFf, normTopkProb, seed),
-                fusedExperts ? ModelGenerator.ExpertLayout.FUSED : ModelGenerator.ExpertLayout.PER_EXPERT);
-        System.out.printf("wrote %s: %s, %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, seed %d%s%n",
-                out, family, layers, experts, topK, dModel, dFf, seed, fusedExperts ? ", fused experts" : "");
+                fusedExperts ? ModelGenerator.ExpertLayout.FUSED : ModelGenerator.ExpertLayout.PER_EXPERT, skew);
+        System.out.printf("wrote %s: %s, %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, seed %d%s%s%n",
+                out, family, layers, experts, topK, dModel, dFf, seed, fusedExperts ? ", fused experts" : "",
+                skewExpert == null ? "" : ", gate row of expert " + skewExpert + " x" + skewFactor);
         return 0;
     }
 }

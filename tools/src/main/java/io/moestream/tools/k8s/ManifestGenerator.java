@@ -69,6 +69,8 @@ public final class ManifestGenerator {
         values.put("bootstrapServers", KAFKA_CLUSTER + "-kafka-bootstrap:" + KAFKA_PORT);
         values.put("tokenTopic", topics.tokens());
         values.put("deadLetterTopic", topics.deadLetters());
+        values.put("expertLoadTopic", topics.expertLoad());
+        values.put("alertsTopic", topics.alerts());
         values.put("replyTopicPrefix", topics.replyTopicPrefix());
         values.put("expertTopicPrefix", topics.expertTopicPrefix());
         values.put("expertGroupPrefix", topics.expertGroupPrefix());
@@ -82,6 +84,9 @@ public final class ManifestGenerator {
         values.put("activationLagThreshold", ACTIVATION_LAG_THRESHOLD);
         values.put("monitoringNamespace", "monitoring");
         values.put("gatewayLatencySeconds", 2);
+        // the router's defaults: balancedness under 0.5 for 3 windows of 10 s
+        values.put("balancednessThreshold", 0.5);
+        values.put("imbalanceFor", "30s");
         return values;
     }
 
@@ -89,6 +94,8 @@ public final class ManifestGenerator {
         List<ObjectNode> documents = new ArrayList<>();
         documents.addAll(topic(common, topics.tokens(), plan.routerMaxReplicas()));
         documents.addAll(topic(common, topics.deadLetters(), 1));
+        documents.addAll(topic(common, topics.expertLoad(), 1));
+        documents.addAll(topic(common, topics.alerts(), 1));
         for (DeploymentPlan.Expert expert : plan.experts()) {
             documents.addAll(topic(common, topics.expert(expert.layer(), expert.expert()), expert.maxReplicas()));
         }

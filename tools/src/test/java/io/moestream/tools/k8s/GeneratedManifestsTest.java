@@ -102,7 +102,8 @@ class GeneratedManifestsTest {
                         .isEqualTo(topics.expertGroup(layer, e));
             }
         }
-        assertThat(topicSpecs).containsKeys(topics.tokens(), topics.deadLetters()).hasSize(LAYERS * SERVED_EXPERTS + 2);
+        assertThat(topicSpecs).containsKeys(topics.tokens(), topics.deadLetters(), topics.expertLoad(), topics.alerts())
+                .hasSize(LAYERS * SERVED_EXPERTS + 4);
     }
 
     @Test

@@ -16,11 +16,13 @@ class OfflineManifestValidatorTest {
         for (String key : List.of("namespace", "kafkaCluster", "kafkaStorage", "bootstrapServers", "tokenTopic",
                 "deadLetterTopic", "replyTopicPrefix", "expertTopicPrefix", "expertGroupPrefix", "routerGroup",
                 "modelDir", "modelStorage", "imageTag", "monitoringNamespace", "topicName", "resourceName",
-                "expertName", "expertTopic", "expertGroup", "memory", "servedLayers")) {
+                "expertName", "expertTopic", "expertGroup", "memory", "servedLayers", "expertLoadTopic", "alertsTopic",
+                "imbalanceFor")) {
             values.put(key, "x");
         }
         for (String key : List.of("kafkaPort", "tokenPartitions", "partitions", "layer", "expert", "minReplicas",
-                "maxReplicas", "cpu", "lagThreshold", "activationLagThreshold", "gatewayLatencySeconds")) {
+                "maxReplicas", "cpu", "lagThreshold", "activationLagThreshold", "gatewayLatencySeconds",
+                "balancednessThreshold")) {
             values.put(key, 1);
         }
         return ManifestTemplates.render(file, values).stream()

@@ -33,7 +33,8 @@ class EmbeddedKafkaBrokerIT {
             // given the pipeline's topics for a 2-layer, 3-expert model
             List<String> created = TopicProvisioner.createAll(broker.bootstrapServers(), Topics.DEFAULT,
                     new TreeSet<>(List.of(0, 1)), 3, 1, 2);
-            assertThat(created).contains("moe.tokens", "moe.dlq", "moe.L0.e0", "moe.L1.e2").hasSize(8);
+            assertThat(created).contains("moe.tokens", "moe.dlq", "moe.expert-load", "moe.alerts", "moe.L0.e0", "moe.L1.e2")
+                    .hasSize(10);
 
             // when a record is produced to an expert topic
             try (var producer = new KafkaProducer<String, String>(Map.of(
