@@ -10,6 +10,7 @@ import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
+import io.moestream.core.topics.StreamRequestIds;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
@@ -217,7 +218,7 @@ class PipelineContractIT {
                 long end = consumer.endOffsets(List.of(partition)).get(partition);
                 while (consumer.position(partition) < end) {
                     for (var record : consumer.poll(Duration.ofSeconds(1))) {
-                        if (requestId.equals(record.key())) {
+                        if (requestId.equals(StreamRequestIds.clientPart(record.key()))) {
                             ExpertTask task = ExpertTask.parseFrom(record.value());
                             counts.merge(task.getSeq() + "/" + task.getExpert(), 1, Integer::sum);
                         }
