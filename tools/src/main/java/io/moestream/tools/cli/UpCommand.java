@@ -38,11 +38,16 @@ public final class UpCommand implements Callable<Integer> {
             description = "Prefix of every topic (e.g. shadow.): a second pipeline on the same cluster, for ./moe replay.")
     String topicPrefix;
 
+    @Option(names = "--secure", description = "Run the embedded broker on SASL_SSL (SCRAM-SHA-512, TLS from a CA made"
+            + " at start) with ACLs: one principal per service, as in the k8s manifests.")
+    boolean secure;
+
     @Override
     public Integer call() throws Exception {
         StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of(),
                 new Topics(topicPrefix))
-                .withRouting(routing.toOptions());
+                .withRouting(routing.toOptions())
+                .withSecure(secure);
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
         Thread stopper = new Thread(() -> {
             System.out.println("stopping the stack");

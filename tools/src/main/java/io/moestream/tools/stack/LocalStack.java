@@ -3,6 +3,7 @@ package io.moestream.tools.stack;
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.topics.TopicProvisioner;
+import io.moestream.core.topics.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The whole pipeline on this machine, as separate processes: an embedded Kafka broker (unless an existing
@@ -22,6 +26,10 @@ import java.util.stream.Stream;
  * production runs. Closing it stops every process it started and deletes its working directory.
  */
 public final class LocalStack implements AutoCloseable {
+    public static final String GATEWAY_PRINCIPAL = "moe-gateway";
+    public static final String ROUTER_PRINCIPAL = "moe-router";
+    /** Expert process {@code i} logs in as {@code moe-expert-i}. */
+    public static final String EXPERT_PRINCIPAL = "moe-expert-";
     /**
      * Settings for running every process on one machine. The expert service runs one thread per expert and the
      * router one per stream thread: each kernel call on a single OpenBLAS thread is what shares the cores between
@@ -38,15 +46,17 @@ public final class LocalStack implements AutoCloseable {
     private final List<ChildProcess> services = new ArrayList<>();
     private final Map<String, Integer> httpPorts = new HashMap<>();
     private final Map<String, String> commonProperties;
+    private final SecureKafka secure;
     private int gatewayPort;
 
     private LocalStack(Path workDir, EmbeddedKafkaBroker broker, String bootstrap, ServiceLauncher launcher,
-                       Map<String, String> commonProperties) {
+                       Map<String, String> commonProperties, SecureKafka secure) {
         this.workDir = workDir;
         this.broker = broker;
         this.bootstrap = bootstrap;
         this.launcher = launcher;
         this.commonProperties = commonProperties;
+        this.secure = secure;
     }
 
     public static LocalStack start(MoeHome home, StackOptions options, Consumer<String> progress)
@@ -56,9 +66,11 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = null;
         try {
             String bootstrap = options.bootstrap();
+            SecureKafka secure = options.secure() ? SecureKafka.create(workDir.resolve("tls")) : null;
             if (bootstrap == null) {
-                progress.accept("starting the embedded Kafka broker (KRaft) in " + workDir);
-                broker = EmbeddedKafkaBroker.start(home, workDir);
+                progress.accept("starting the embedded Kafka broker (KRaft" + (secure == null ? ""
+                        : ", SASL_SSL with SCRAM-SHA-512 and ACLs") + ") in " + workDir);
+                broker = EmbeddedKafkaBroker.start(home, workDir, secure);
                 bootstrap = broker.bootstrapServers();
                 progress.accept("Kafka broker ready at " + bootstrap);
             }
@@ -68,7 +80,8 @@ public final class LocalStack implements AutoCloseable {
             if (!options.topics().prefix().isEmpty()) {
                 common.put("moe.topic-prefix", options.topics().prefix());
             }
-            stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common);
+            stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common,
+                    secure);
             stack.startPipeline(options, progress);
             return stack;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -91,14 +104,21 @@ public final class LocalStack implements AutoCloseable {
             config = model.config();
             layers = model.moeLayers();
         }
-        List<String> created = TopicProvisioner.createAll(bootstrap, options.topics(), layers, config.servedExperts(),
+        Map<String, Object> admin = secure == null ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)
+                : secure.adminConfig(bootstrap);
+        List<String> created = TopicProvisioner.createAll(admin, options.topics(), layers, config.servedExperts(),
                 1, options.expertPartitions());
         progress.accept("topics ready (" + created.size() + " created) for layers " + layers + ", "
                 + config.servedExperts() + " experts each");
 
+        List<String> assignments = expertAssignments(layers, config.servedExperts(), options.expertProcesses());
+        if (secure != null) {
+            createPrincipals(admin, options.topics(), layers, config.servedExperts(), assignments);
+            progress.accept("Kafka principals ready: " + String.join(", ", principals(assignments.size()))
+                    + " (ACLs as in k8s/templates; CA certificate " + secure.caFile() + ")");
+        }
         List<ServiceLauncher.Service> starting = new ArrayList<>();
         starting.add(launch("router", "router-service", Map.of()));
-        List<String> assignments = expertAssignments(layers, config.servedExperts(), options.expertProcesses());
         for (int i = 0; i < assignments.size(); i++) {
             starting.add(launch("expert-" + i, "expert-service", Map.of("moe.expert.experts", assignments.get(i))));
         }
@@ -121,11 +141,68 @@ public final class LocalStack implements AutoCloseable {
 
     private ServiceLauncher.Service launch(String name, String module, Map<String, String> properties) {
         Map<String, String> all = propertiesFor(module, commonProperties);
+        if (secure != null) {
+            all.putAll(secure.serviceProperties(bootstrap, principal(name, module)));
+        }
         all.putAll(properties);
         ServiceLauncher.Service service = launcher.start(name, module, all);
         services.add(service.process());
         httpPorts.put(name, service.httpPort());
         return service;
+    }
+
+    /** One SCRAM principal per service process, with the ACLs of its k8s KafkaUser ({@link ServiceAcls}). */
+    private void createPrincipals(Map<String, Object> adminConfig, Topics topics, SortedSet<Integer> layers,
+                                  int experts, List<String> assignments) throws InterruptedException {
+        try (Admin admin = Admin.create(adminConfig)) {
+            secure.createPrincipal(admin, GATEWAY_PRINCIPAL, ServiceAcls.gateway(GATEWAY_PRINCIPAL, topics));
+            secure.createPrincipal(admin, ROUTER_PRINCIPAL, ServiceAcls.router(ROUTER_PRINCIPAL, topics));
+            for (int i = 0; i < assignments.size(); i++) {
+                String user = EXPERT_PRINCIPAL + i;
+                secure.createPrincipal(admin, user, ServiceAcls.expert(user, topics,
+                        servedExperts(assignments.get(i), layers, experts)));
+            }
+        }
+    }
+
+    /** The (layer, expert) pairs of an assignment: {@code all}, or {@code L:E,...} as {@link #expertAssignments} writes. */
+    static List<int[]> servedExperts(String assignment, SortedSet<Integer> layers, int experts) {
+        List<int[]> pairs = new ArrayList<>();
+        if (assignment.equals("all")) {
+            layers.forEach(layer -> IntStream.range(0, experts).forEach(e -> pairs.add(new int[] {layer, e})));
+        } else {
+            for (String pair : assignment.split(",")) {
+                String[] parts = pair.split(":");
+                pairs.add(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
+            }
+        }
+        return pairs;
+    }
+
+    private static List<String> principals(int expertProcesses) {
+        List<String> names = new ArrayList<>(List.of(SecureKafka.ADMIN + " (launcher)", GATEWAY_PRINCIPAL, ROUTER_PRINCIPAL));
+        IntStream.range(0, expertProcesses).forEach(i -> names.add(EXPERT_PRINCIPAL + i));
+        return names;
+    }
+
+    /** The principal a service logs in as: expert process {@code expert-N} as {@code moe-expert-N}. */
+    private static String principal(String name, String module) {
+        return switch (module) {
+            case "gateway" -> GATEWAY_PRINCIPAL;
+            case "router-service" -> ROUTER_PRINCIPAL;
+            default -> EXPERT_PRINCIPAL + name.substring(name.lastIndexOf('-') + 1);
+        };
+    }
+
+    /**
+     * The Kafka client settings of {@code principal} on this stack's secured broker (tests use them to act as one
+     * service); the plain bootstrap setting when the stack is not secured.
+     */
+    public Map<String, Object> kafkaClientConfig(String principal) {
+        if (secure == null) {
+            return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        }
+        return secure.clientConfig(bootstrap, principal);
     }
 
     /**

@@ -20,36 +20,53 @@ import java.util.TreeMap;
  *                         {@code <module>:<key>}, e.g. {@code expert-service:moe.blas.threads}, is for that module only
  * @param topics           the pipeline's topic names: {@link Topics#DEFAULT}, or a prefixed set for a parallel
  *                         (shadow) pipeline on the same cluster
+ * @param secure           the embedded broker on SASL_SSL with SCRAM principals and ACLs ({@link SecureKafka})
  */
 public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses,
-                           int expertPartitions, Map<String, String> extraProperties, Topics topics) {
+                           int expertPartitions, Map<String, String> extraProperties, Topics topics, boolean secure) {
+
+    public StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses, int expertPartitions,
+                        Map<String, String> extraProperties, Topics topics) {
+        this(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, false);
+    }
+
+    public StackOptions {
+        if (secure && bootstrap != null) {
+            throw new IllegalArgumentException("--secure sets up the embedded broker; an existing cluster (--bootstrap)"
+                    + " keeps its own security: give its settings with -D kafka.security.protocol=... instead");
+        }
+    }
 
     public static StackOptions forModel(Path modelDir) {
         return new StackOptions(modelDir, null, 0, 1, 1, Map.of(), Topics.DEFAULT);
     }
 
     public StackOptions withBootstrap(String servers) {
-        return new StackOptions(modelDir, servers, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics);
+        return new StackOptions(modelDir, servers, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, secure);
     }
 
     public StackOptions withGatewayPort(int port) {
-        return new StackOptions(modelDir, bootstrap, port, expertProcesses, expertPartitions, extraProperties, topics);
+        return new StackOptions(modelDir, bootstrap, port, expertProcesses, expertPartitions, extraProperties, topics, secure);
     }
 
     public StackOptions withExpertProcesses(int count) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties, topics);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties, topics, secure);
     }
 
     public StackOptions withExpertPartitions(int partitions) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties, topics);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties, topics, secure);
     }
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics, secure);
     }
 
     public StackOptions withTopics(Topics names) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, names);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, names, secure);
+    }
+
+    public StackOptions withSecure(boolean on) {
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, on);
     }
 
     /** The router routes with {@code routing} (its {@code moe.routing.*} keys); other extra properties stay. */
