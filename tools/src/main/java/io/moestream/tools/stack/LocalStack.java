@@ -4,6 +4,7 @@ import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.topics.TopicProvisioner;
 import io.moestream.core.topics.Topics;
+import io.moestream.tools.client.ClientTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,10 +48,12 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, Integer> httpPorts = new HashMap<>();
     private final Map<String, String> commonProperties;
     private final SecureKafka secure;
+    private final ClientTls gatewayClientTls;
     private int gatewayPort;
 
     private LocalStack(Path workDir, EmbeddedKafkaBroker broker, String bootstrap, ServiceLauncher launcher,
-                       Map<String, String> commonProperties, SecureKafka secure) {
+                       Map<String, String> commonProperties, SecureKafka secure, ClientTls gatewayClientTls) {
+        this.gatewayClientTls = gatewayClientTls;
         this.workDir = workDir;
         this.broker = broker;
         this.bootstrap = bootstrap;
@@ -80,8 +83,14 @@ public final class LocalStack implements AutoCloseable {
             if (!options.topics().prefix().isEmpty()) {
                 common.put("moe.topic-prefix", options.topics().prefix());
             }
+            GatewayTls tls = options.grpcMutualTls() ? GatewayTls.create(workDir.resolve("grpc-tls")) : null;
+            if (tls != null) {
+                tls.gatewayProperties().forEach((key, value) -> common.put("gateway:" + key, value));
+                progress.accept("gateway gRPC on mutual TLS: CA " + tls.client().ca() + ", client certificate "
+                        + tls.client().certificate() + ", key " + tls.client().key());
+            }
             stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common,
-                    secure);
+                    secure, tls == null ? ClientTls.PLAIN_TEXT : tls.client());
             stack.startPipeline(options, progress);
             return stack;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -275,6 +284,11 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalArgumentException("no service '" + name + "' in this stack; services: " + httpPorts.keySet());
         }
         return "http://127.0.0.1:" + port;
+    }
+
+    /** How a client reaches the gateway: plain text, or the client certificate made for {@code --grpc-tls}. */
+    public ClientTls gatewayClientTls() {
+        return gatewayClientTls;
     }
 
     public String gatewayAddress() {

@@ -21,13 +21,15 @@ import java.util.TreeMap;
  * @param topics           the pipeline's topic names: {@link Topics#DEFAULT}, or a prefixed set for a parallel
  *                         (shadow) pipeline on the same cluster
  * @param secure           the embedded broker on SASL_SSL with SCRAM principals and ACLs ({@link SecureKafka})
+ * @param grpcMutualTls    the gateway's gRPC server on mutual TLS, with certificates made at start ({@link GatewayTls})
  */
 public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses,
-                           int expertPartitions, Map<String, String> extraProperties, Topics topics, boolean secure) {
+                           int expertPartitions, Map<String, String> extraProperties, Topics topics, boolean secure,
+                           boolean grpcMutualTls) {
 
     public StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses, int expertPartitions,
                         Map<String, String> extraProperties, Topics topics) {
-        this(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, false);
+        this(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, false, false);
     }
 
     public StackOptions {
@@ -42,31 +44,36 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
     }
 
     public StackOptions withBootstrap(String servers) {
-        return new StackOptions(modelDir, servers, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, secure);
+        return new StackOptions(modelDir, servers, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withGatewayPort(int port) {
-        return new StackOptions(modelDir, bootstrap, port, expertProcesses, expertPartitions, extraProperties, topics, secure);
+        return new StackOptions(modelDir, bootstrap, port, expertProcesses, expertPartitions, extraProperties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withExpertProcesses(int count) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties, topics, secure);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withExpertPartitions(int partitions) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties, topics, secure);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics, secure);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withTopics(Topics names) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, names, secure);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, names, secure, grpcMutualTls);
     }
 
     public StackOptions withSecure(boolean on) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, on);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, on, grpcMutualTls);
+    }
+
+    public StackOptions withGrpcMutualTls(boolean on) {
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics,
+                secure, on);
     }
 
     /** The router routes with {@code routing} (its {@code moe.routing.*} keys); other extra properties stay. */

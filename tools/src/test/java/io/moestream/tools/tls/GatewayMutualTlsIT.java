@@ -20,7 +20,6 @@ import io.moestream.tools.stack.StackOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The gateway's gRPC server on mutual TLS from the Quarkus TLS registry, as the k8s manifests run it: a client with a
+ * The gateway's gRPC server on mutual TLS from the Quarkus TLS registry ({@code ./moe up --grpc-tls}, the keys the k8s
+ * manifests set): a client with a
  * certificate from the trusted CA is served (and answered like the reference), one without a certificate, one with a
  * certificate from another CA and a plain-text one are refused.
  */
@@ -48,23 +48,11 @@ class GatewayMutualTlsIT {
     static void startStack() throws Exception {
         dir = Files.createTempDirectory("moe-mtls-");
         ModelGenerator.generate(dir.resolve("model"), new ModelSpec(1, 4, 2, D_MODEL, 24, 3));
-        CertificateAuthority ca = CertificateAuthority.create("moe-test-ca");
-        Path caFile = ca.writeCertificate(dir.resolve("ca.crt"));
-        ca.issueServer("moe-gateway", CertificateAuthority.loopback()).writePem(dir.resolve("gateway.crt"),
-                dir.resolve("gateway.key"));
-        ca.issueClient("moe-client").writePem(dir.resolve("client.crt"), dir.resolve("client.key"));
-        trusted = new ClientTls(caFile, dir.resolve("client.crt"), dir.resolve("client.key"));
-
         kafka = TestKafkaCluster.start();
+        // as ./moe up --grpc-tls: the gateway's keys of the Quarkus TLS registry, as the k8s manifests set them
         stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(dir.resolve("model"))
-                .withBootstrap(kafka.bootstrapServers())
-                .withExtraProperties(Map.of(
-                        "gateway:quarkus.tls.grpc.key-store.pem.0.cert", dir.resolve("gateway.crt").toString(),
-                        "gateway:quarkus.tls.grpc.key-store.pem.0.key", dir.resolve("gateway.key").toString(),
-                        "gateway:quarkus.tls.grpc.trust-store.pem.certs", caFile.toString(),
-                        "gateway:quarkus.grpc.server.plain-text", "false",
-                        "gateway:quarkus.grpc.server.ssl.client-auth", "REQUIRED",
-                        "gateway:moe.gateway.tls-configuration-name", "grpc")), System.out::println);
+                .withBootstrap(kafka.bootstrapServers()).withGrpcMutualTls(true), System.out::println);
+        trusted = stack.gatewayClientTls();
         model = MoeModel.open(dir.resolve("model"));
         reference = new ReferenceMoeLayer(model, 0);
     }
