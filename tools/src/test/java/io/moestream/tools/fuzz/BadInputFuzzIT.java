@@ -187,6 +187,12 @@ class BadInputFuzzIT {
                 assertThat(answer.status().getCode()).as(mutated.how() + ": " + answer.status())
                         .isEqualTo(Status.Code.INVALID_ARGUMENT);
                 assertThat(answer.status().getDescription()).as(mutated.how()).isNotBlank();
+            } else if (reference.forward(accepted).firstNonFinite() >= 0) {
+                // valid, but the layer's output overflows: refused at once, naming it, not left to time out
+                rejected++;
+                assertThat(answer.status().getCode()).as(mutated.how() + ": " + answer.status())
+                        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+                assertThat(answer.status().getDescription()).contains("is not finite");
             } else {
                 // the damage left a valid chunk: it must be answered, and correctly
                 assertThat(answer.status().isOk()).as(mutated.how() + ": " + answer.status()).isTrue();
