@@ -13,11 +13,13 @@ import java.nio.ByteOrder;
 
 /** Decodes and validates the task records of one expert's topic; every rejection names the problem. */
 public final class ExpertTaskDecoder {
+    private final Topics topics;
     private final ExpertId expert;
     private final int dModel;
     private final int maxRows;
 
-    public ExpertTaskDecoder(ExpertId expert, int dModel, int maxRows) {
+    public ExpertTaskDecoder(Topics topics, ExpertId expert, int dModel, int maxRows) {
+        this.topics = topics;
         this.expert = expert;
         this.dModel = dModel;
         this.maxRows = maxRows;
@@ -33,6 +35,11 @@ public final class ExpertTaskDecoder {
         }
         if (replyTo == null || replyTo.isBlank()) {
             return new Invalid("missing header " + Topics.REPLY_TO_HEADER + " (the gateway's reply topic)");
+        }
+        if (!topics.isReplyTopic(replyTo)) {
+            String shown = replyTo.length() > 100 ? replyTo.substring(0, 100) + "..." : replyTo;
+            return new Invalid("header " + Topics.REPLY_TO_HEADER + " is '" + shown.replaceAll("\\p{Cntrl}", "?")
+                    + "', not a reply topic (" + topics.replyTopicPrefix() + "{gateway})");
         }
         ExpertTask task;
         try {

@@ -114,7 +114,7 @@ public class ExpertWorkers {
                 // off-heap weights, loaded once; the model's own copy is released when it closes
                 ExpertKernel kernel = new OpenBlasSwiGluExpert(model.expert(id.layer(), id.expert()));
                 experts.add(new ServedExpert(id, topics.expert(id.layer(), id.expert()), kernel,
-                        new ExpertTaskDecoder(id, dModel, config.maxChunkRows())));
+                        new ExpertTaskDecoder(topics, id, dModel, config.maxChunkRows())));
             }
             return experts;
         }

@@ -6,6 +6,7 @@ import static io.moestream.expert.testing.Tasks.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moestream.core.tensor.Matrix;
+import io.moestream.core.topics.Topics;
 import io.moestream.expert.selection.ExpertId;
 import io.moestream.expert.task.DecodeResult.Invalid;
 import io.moestream.expert.task.DecodeResult.Valid;
@@ -19,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExpertTaskDecoderTest {
     private static final int D_MODEL = 6;
     private static final String REPLY = "moe.replies.gw";
-    private static final ExpertTaskDecoder DECODER = new ExpertTaskDecoder(new ExpertId(1, 3), D_MODEL, 8);
+    private static final ExpertTaskDecoder DECODER = new ExpertTaskDecoder(Topics.DEFAULT, new ExpertId(1, 3), D_MODEL, 8);
     private static final Matrix ROWS = gaussian(3, D_MODEL, 5L);
     private static final float[] WEIGHTS = {0.5f, 0.25f, 1f};
 
@@ -53,6 +54,8 @@ class ExpertTaskDecoderTest {
                         "undecodable ExpertTask"),
                 Arguments.of("tombstone", null, REPLY, "no value"),
                 Arguments.of("missing reply-to", valid().build().toByteArray(), null, "missing header moe-reply-to"),
+                Arguments.of("reply-to not a reply topic", valid().build().toByteArray(), "moe.L1.e3",
+                        "header moe-reply-to is 'moe.L1.e3', not a reply topic (moe.replies.{gateway})"),
                 Arguments.of("wrong expert", task("req", 1, 2, ROWS, WEIGHTS).build().toByteArray(), REPLY,
                         "task for expert 1:2 arrived on the topic of expert 1:3"),
                 Arguments.of("wrong layer", task("req", 0, 3, ROWS, WEIGHTS).build().toByteArray(), REPLY,

@@ -51,7 +51,7 @@ class ExpertWorkerTest {
     void startWorker() {
         ExpertWeights weights = new ExpertWeights(gaussian(6, D_MODEL, 1L), gaussian(D_MODEL, 6, 2L), gaussian(6, D_MODEL, 3L));
         ServedExpert expert = new ServedExpert(EXPERT, PARTITION.topic(), new NaiveSwiGluExpert(weights),
-                new ExpertTaskDecoder(EXPERT, D_MODEL, 16));
+                new ExpertTaskDecoder(Topics.DEFAULT, EXPERT, D_MODEL, 16));
         ExpertMetrics metrics = ExpertMetrics.register(registry, EXPERT);
         worker = new ExpertWorker(expert, consumer, new ReplyPublisher(producer, TOPICS), new MicroBatcher(16, metrics::batch),
                 Duration.ZERO, metrics);

@@ -130,6 +130,16 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         flush();
     }
 
+    @Override
+    public synchronized void chunkFailed(ChunkKey key, String reason) {
+        if (finished || sent.remove(key.seq()) == null) {
+            return;
+        }
+        replies.fail(key.seq(), Status.INVALID_ARGUMENT.withDescription(
+                "chunk seq " + Long.toUnsignedString(key.seq()) + ": " + reason));
+        flush();
+    }
+
     private synchronized void publishFailed(long seq, Exception e) {
         SentChunk chunk = sent.remove(seq);
         if (finished || chunk == null) {

@@ -55,6 +55,12 @@ public interface GatewayConfig {
         @WithDefault("32768")
         long maxInFlightTokens();
 
+        /**
+         * A named configuration of the Quarkus TLS registry ({@code quarkus.tls.<name>.*}: key store, and for mutual
+         * TLS a trust store of the client CA) for the gRPC server. Unset: plain text, as on the local stack.
+         */
+        Optional<String> tlsConfigurationName();
+
         /** The Open Inference Protocol service. */
         Oip oip();
     }

@@ -1,6 +1,9 @@
 package io.moestream.gateway.oip;
 
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.StatusRuntimeException;
+import io.moestream.gateway.api.UndecodableRequests;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.moestream.proto.oip.GRPCInferenceServiceGrpc;
@@ -28,7 +31,7 @@ import java.util.List;
  * not on the gRPC event loop.
  */
 @GrpcService
-public class OipEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+public class OipEndpoint implements GRPCInferenceServiceGrpc.AsyncService, BindableService {
     static final String SERVER_NAME = "moe-stream";
     /** "parameters": request parameters are accepted and passed through; "model_stream_infer": ModelStreamInfer. */
     static final List<String> EXTENSIONS = List.of("parameters", "model_stream_infer");
@@ -40,6 +43,15 @@ public class OipEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenceServiceIm
     public OipEndpoint(OipInference inference, ServerState server) {
         this.inference = inference;
         this.server = server;
+    }
+
+    /**
+     * Undecodable request messages end the call with INVALID_ARGUMENT (see {@link UndecodableRequests}); this is why the
+     * class implements the service interface rather than extending the generated base, whose bindService is final.
+     */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return UndecodableRequests.answerWithInvalidArgument(GRPCInferenceServiceGrpc.bindService(this));
     }
 
     @Override

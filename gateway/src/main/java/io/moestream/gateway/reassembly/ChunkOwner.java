@@ -12,4 +12,7 @@ public interface ChunkOwner {
 
     /** The chunk's deadline passed before it was complete. */
     void chunkExpired(ExpiredChunk<ChunkOwner> expired);
+
+    /** The chunk cannot complete because of its input, named in {@code reason}; it is no longer pending. */
+    void chunkFailed(ChunkKey key, String reason);
 }

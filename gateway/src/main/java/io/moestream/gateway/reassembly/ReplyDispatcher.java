@@ -72,6 +72,12 @@ public final class ReplyDispatcher {
         try {
             weighted = TensorMessages.fromProto(r.getWeighted(), dModel, maxChunkRows);
         } catch (InvalidTensorException e) {
+            if (e.nonFinite()) {
+                // finite inputs too large for the layer overflow in the expert: no answer can come, so say why now
+                reassembler.remove(key).ifPresent(owner -> owner.chunkFailed(key, "the output of expert L" + key.layer()
+                        + ".e" + r.getExpert() + " is not finite (" + e.getMessage()
+                        + "): the hidden values are too large for this layer"));
+            }
             return new ReplyOutcome.Ignored<>(IgnoreReason.MALFORMED,
                     "result of expert " + r.getExpert() + " for " + key + ": " + e.getMessage());
         }

@@ -1,8 +1,6 @@
 package io.moestream.gateway.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.moestream.core.model.LayerSelection;
-import io.moestream.core.model.MoeModel;
 import io.moestream.core.topics.Topics;
 import io.moestream.gateway.api.InferStreams;
 import io.moestream.gateway.api.StreamSettings;
@@ -14,6 +12,7 @@ import io.moestream.gateway.metrics.GatewayMetrics;
 import io.moestream.gateway.reassembly.ChunkOwner;
 import io.moestream.core.reassembly.Reassembler;
 import io.moestream.gateway.reassembly.ReplyDispatcher;
+import io.moestream.gateway.oip.ServedModel;
 import io.moestream.gateway.validation.ModelShape;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,10 +36,8 @@ public class GatewayProducers {
 
     @Produces
     @Singleton
-    ModelShape modelShape(GatewayConfig config) {
-        try (MoeModel model = MoeModel.open(config.model().dir())) {
-            return new ModelShape(model.config().dModel(), LayerSelection.parse(config.layers(), model.moeLayers()));
-        }
+    ModelShape modelShape(ServedModel model) {
+        return new ModelShape(model.dModel(), model.layers(), model.routers());
     }
 
     @Produces

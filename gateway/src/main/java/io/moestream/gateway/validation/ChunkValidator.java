@@ -1,6 +1,7 @@
 package io.moestream.gateway.validation;
 
 import io.grpc.Status;
+import io.moestream.core.routing.LayerRouter;
 import io.moestream.core.tensor.InvalidTensorException;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
@@ -12,7 +13,7 @@ import java.util.Set;
 /**
  * Checks the chunks of one stream, in the order they arrive: one non-empty request id for the whole stream and not
  * streaming elsewhere on this gateway, seq unique in the stream, a MoE layer of the model, and a valid hidden tensor
- * (dtype, d_model, byte length, 1..max rows, all finite). Messages start with the chunk's seq. Not thread-safe: one
+ * (dtype, d_model, byte length, 1..max rows, all finite) whose gate logits are finite too. Messages start with the chunk's seq. Not thread-safe: one
  * per stream, called under the stream's lock.
  */
 public final class ChunkValidator {
@@ -52,6 +53,16 @@ public final class ChunkValidator {
             hidden = TensorMessages.fromProto(chunk.getHidden(), model.dModel(), maxChunkRows);
         } catch (InvalidTensorException e) {
             throw invalid(prefix + e.getMessage());
+        }
+        LayerRouter gate = model.gates().get(chunk.getLayer());
+        if (gate != null) {
+            // the router dead-letters such a chunk, which would leave it to time out here
+            Matrix logits = gate.logits(hidden);
+            int bad = logits.firstNonFinite();
+            if (bad >= 0) {
+                throw invalid(prefix + "gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad]
+                        + " (hidden values too large)");
+            }
         }
         return new ValidChunk(requestId, chunk.getSeq(), chunk.getLayer(), hidden, chunk.getHidden().getDtype());
     }

@@ -1,13 +1,25 @@
 package io.moestream.gateway.validation;
 
+import io.moestream.core.routing.LayerRouter;
 import java.util.Collections;
+import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** What the gateway needs to know of the served model: the hidden size and which MoE layers are served. */
-public record ModelShape(int dModel, SortedSet<Integer> servedLayers) {
+/**
+ * What the gateway needs to know of the served model: the hidden size, which MoE layers are served, and each served
+ * layer's gate, so that a chunk the router would reject (gate logits that overflow) is refused here with
+ * INVALID_ARGUMENT rather than left to time out. Without gates (unit tests) that one check is skipped.
+ */
+public record ModelShape(int dModel, SortedSet<Integer> servedLayers, Map<Integer, LayerRouter> gates) {
 
     public ModelShape {
         servedLayers = Collections.unmodifiableSortedSet(new TreeSet<>(servedLayers));
+        gates = Collections.unmodifiableMap(new TreeMap<>(gates));
+    }
+
+    public ModelShape(int dModel, SortedSet<Integer> servedLayers) {
+        this(dModel, servedLayers, Map.of());
     }
 }

@@ -88,6 +88,12 @@ public final class Reassembler<O> {
         return expired;
     }
 
+    /** Removes a pending chunk that cannot complete, returning its owner; empty when it is not pending. */
+    public synchronized Optional<O> remove(ChunkKey key) {
+        PendingChunk<O> chunk = pending.remove(key);
+        return chunk == null ? Optional.empty() : Optional.of(chunk.owner);
+    }
+
     /** Forgets chunks whose answer nobody waits for any more; their late replies are then ignored. */
     public synchronized void drop(Collection<ChunkKey> keys) {
         pending.keySet().removeAll(keys);

@@ -54,7 +54,7 @@ public final class TensorMessages {
         Matrix m = new Matrix((int) rows, (int) cols, TensorCodec.decode(bytes, dtype, (int) (rows * cols)));
         int bad = m.firstNonFinite();
         if (bad >= 0) {
-            throw new InvalidTensorException("row " + bad / cols + " column " + bad % cols + " is " + m.data()[bad]);
+            throw new InvalidTensorException("row " + bad / cols + " column " + bad % cols + " is " + m.data()[bad], true);
         }
         return m;
     }

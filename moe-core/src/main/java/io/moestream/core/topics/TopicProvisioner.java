@@ -21,6 +21,14 @@ public final class TopicProvisioner {
     /** Creates the missing topics and returns the names of those it created. */
     public static List<String> createAll(String bootstrap, Topics topics, SortedSet<Integer> layers, int experts,
                                          int tokenPartitions, int expertPartitions) throws InterruptedException {
+        return createAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topics, layers, experts,
+                tokenPartitions, expertPartitions);
+    }
+
+    /** As above, with an admin client of {@code adminConfig} (a secured cluster: its security settings too). */
+    public static List<String> createAll(Map<String, Object> adminConfig, Topics topics, SortedSet<Integer> layers,
+                                         int experts, int tokenPartitions, int expertPartitions)
+            throws InterruptedException {
         List<NewTopic> wanted = new ArrayList<>();
         wanted.add(new NewTopic(topics.tokens(), tokenPartitions, (short) 1));
         wanted.add(new NewTopic(topics.deadLetters(), 1, (short) 1));
@@ -32,12 +40,18 @@ public final class TopicProvisioner {
                 wanted.add(new NewTopic(topics.expert(layer, e), expertPartitions, (short) 1));
             }
         }
-        return createMissing(bootstrap, wanted);
+        return createMissing(adminConfig, wanted);
     }
 
     /** Creates those of {@code wanted} that do not exist yet and returns the names of those it created. */
     public static List<String> createMissing(String bootstrap, List<NewTopic> wanted) throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        return createMissing(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), wanted);
+    }
+
+    /** As above, with an admin client of {@code adminConfig} (a secured cluster: its security settings too). */
+    public static List<String> createMissing(Map<String, Object> adminConfig, List<NewTopic> wanted)
+            throws InterruptedException {
+        try (Admin admin = Admin.create(adminConfig)) {
             List<String> created = new ArrayList<>();
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {

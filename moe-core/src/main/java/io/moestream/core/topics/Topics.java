@@ -16,6 +16,9 @@ public record Topics(String prefix) {
 
     public static final Topics DEFAULT = new Topics("");
 
+    private static final int MAX_TOPIC_NAME = 249;
+    private static final java.util.regex.Pattern LEGAL_TOPIC_NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9._-]+");
+
     public Topics {
         prefix = prefix == null ? "" : prefix;
     }
@@ -43,6 +46,16 @@ public record Topics(String prefix) {
     /** The common start of every gateway's reply topic name (prefix ACLs in the k8s manifests). */
     public String replyTopicPrefix() {
         return prefix + "moe.replies.";
+    }
+
+    /**
+     * Whether {@code name} can be a gateway's reply topic: the reply-topic prefix, a non-empty instance id, at most
+     * 249 characters of {@code [a-zA-Z0-9._-]} (Kafka's rule for topic names). Services check the reply-to header with
+     * it, so a record cannot make them write onto the token, expert or dead-letter topics, or an illegal name.
+     */
+    public boolean isReplyTopic(String name) {
+        return name != null && name.startsWith(replyTopicPrefix()) && name.length() > replyTopicPrefix().length()
+                && name.length() <= MAX_TOPIC_NAME && LEGAL_TOPIC_NAME.matcher(name).matches();
     }
 
     /** Records that could not be decoded or were invalid, with the reason in a header. */

@@ -89,6 +89,10 @@ public final class ChunkRouter {
         if (replyTo == null || replyTo.isBlank()) {
             return new Rejected("missing header " + Topics.REPLY_TO_HEADER + " (the gateway's reply topic)", chunk);
         }
+        if (!topics.isReplyTopic(replyTo)) {
+            return new Rejected("header " + Topics.REPLY_TO_HEADER + " is '" + printable(replyTo) + "', not a reply topic ("
+                    + topics.replyTopicPrefix() + "{gateway})", chunk);
+        }
         TokenChunk message;
         try {
             message = TokenChunk.parseFrom(chunk);
@@ -121,6 +125,12 @@ public final class ChunkRouter {
         RoutedChunk routed = router.route(hidden, logits);
         return new Routed(fanOut(message, hidden, routed, replyTo), routed.stats(),
                 ChunkLoad.of(message.getLayer(), logits, routed.assignments()));
+    }
+
+    /** At most 100 characters of a header value for a message, control characters shown as '?'. */
+    static String printable(String value) {
+        String cut = value.length() > 100 ? value.substring(0, 100) + "..." : value;
+        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, RoutedChunk routed, String replyTo) {

@@ -109,10 +109,12 @@ class ChunkRouterTest {
         ChunkRouter router = router(new Topics("shadow."), 1);
 
         // when
-        Routed routed = (Routed) router.route(tokenChunk("r", 0, 0, new Matrix(1, 3, new float[] {0, 9, 0})), REPLY);
+        Routed routed = (Routed) router.route(tokenChunk("r", 0, 0, new Matrix(1, 3, new float[] {0, 9, 0})),
+                "shadow." + REPLY);
 
         // then
-        assertThat(routed.records()).extracting(AddressedRecord::topic).containsExactly(REPLY, "shadow.moe.L0.e1");
+        assertThat(routed.records()).extracting(AddressedRecord::topic)
+                .containsExactly("shadow." + REPLY, "shadow.moe.L0.e1");
     }
 
     @Test
@@ -124,6 +126,9 @@ class ChunkRouterTest {
 
         assertThat(reason(router.route(null, REPLY))).contains("no value");
         assertThat(reason(router.route(tokenChunk("r", 0, 0, x), " "))).contains("missing header moe-reply-to");
+        assertThat(reason(router.route(tokenChunk("r", 0, 0, x), "moe.tokens")))
+                .contains("header moe-reply-to is 'moe.tokens', not a reply topic (moe.replies.{gateway})");
+        assertThat(reason(router.route(tokenChunk("r", 0, 0, x), "moe.replies.a b"))).contains("not a reply topic");
         assertThat(reason(router.route(noHidden, REPLY))).contains("no hidden tensor");
         assertThat(reason(router.route(noRequestId, REPLY))).contains("no request_id");
         assertThat(reason(router.route(tokenChunk("r", 0, 1, x), REPLY))).contains("layer 1 is not a served MoE layer", "[0]");

@@ -2,6 +2,7 @@ package io.moestream.tools.cli;
 
 import io.moestream.core.io.Npy;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.tools.client.ClientTls;
 import io.moestream.tools.client.GatewayClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,12 +34,21 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT5M", description = "Give up after this ISO-8601 duration (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--tls-ca", description = "CA certificate (PEM) to trust: connect over TLS. Without it, plain text.")
+    Path tlsCa;
+
+    @Option(names = "--tls-cert", description = "Client certificate (PEM) for a gateway that requires mutual TLS.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "The client certificate's private key (PKCS#8 PEM).")
+    Path tlsKey;
+
     @Override
     public Integer call() throws Exception {
         Matrix x = Npy.read(input);
         long start = System.nanoTime();
         Matrix y;
-        try (GatewayClient client = new GatewayClient(gateway)) {
+        try (GatewayClient client = new GatewayClient(gateway, new ClientTls(tlsCa, tlsCert, tlsKey))) {
             y = client.infer(UUID.randomUUID().toString(), layer, x, chunkRows, timeout);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -43,12 +43,22 @@ public final class UpCommand implements Callable<Integer> {
             description = "Prefix of every topic (e.g. shadow.): a second pipeline on the same cluster, for ./moe replay.")
     String topicPrefix;
 
+    @Option(names = "--secure", description = "Run the embedded broker on SASL_SSL (SCRAM-SHA-512, TLS from a CA made"
+            + " at start) with ACLs: one principal per service, as in the k8s manifests.")
+    boolean secure;
+
+    @Option(names = "--grpc-tls", description = "Serve gRPC on mutual TLS only, with a CA, gateway and client"
+            + " certificates made at start (their paths are printed; give them to ./moe infer --tls-*).")
+    boolean grpcTls;
+
     @Override
     public Integer call() throws Exception {
         StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of(),
                 new Topics(topicPrefix))
                 .withRouting(routing.toOptions())
-                .withLayers(layers);
+                .withLayers(layers)
+                .withSecure(secure)
+                .withGrpcMutualTls(grpcTls);
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
         Thread stopper = new Thread(() -> {
             System.out.println("stopping the stack");

@@ -1,7 +1,7 @@
 package io.moestream.tools.client;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.Grpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -30,8 +30,11 @@ public final class GatewayClient implements AutoCloseable {
     private final MoeGatewayGrpc.MoeGatewayStub stub;
 
     public GatewayClient(String target) {
-        this.channel = ManagedChannelBuilder.forTarget(target)
-                .usePlaintext()
+        this(target, ClientTls.PLAIN_TEXT);
+    }
+
+    public GatewayClient(String target, ClientTls tls) {
+        this.channel = Grpc.newChannelBuilder(target, tls.credentials())
                 .maxInboundMessageSize(256 * 1024 * 1024)
                 .build();
         this.stub = MoeGatewayGrpc.newStub(channel);

@@ -29,31 +29,47 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final ChildProcess process;
     private final String bootstrapServers;
+    private final Map<String, Object> adminConfig;
 
-    private EmbeddedKafkaBroker(ChildProcess process, String bootstrapServers) {
+    private EmbeddedKafkaBroker(ChildProcess process, String bootstrapServers, Map<String, Object> adminConfig) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
+        this.adminConfig = adminConfig;
     }
 
     public static EmbeddedKafkaBroker start(MoeHome home, Path workDir) throws IOException, InterruptedException {
+        return start(home, workDir, null);
+    }
+
+    /** A broker on plain text ({@code secure} null) or on SASL_SSL with the ACLs of {@code secure}. */
+    public static EmbeddedKafkaBroker start(MoeHome home, Path workDir, SecureKafka secure)
+            throws IOException, InterruptedException {
         int brokerPort = FreePorts.next();
         int controllerPort = FreePorts.next();
         Path dataDir = Files.createDirectories(workDir.resolve("kafka-data"));
         Path config = workDir.resolve("server.properties");
         Path logConfig = writeLogConfig(workDir);
-        writeServerProperties(config, dataDir, brokerPort, controllerPort);
+        writeServerProperties(config, dataDir, brokerPort, controllerPort, secure);
 
         String classpath = home.libDir().resolve("*").toString();
         List<String> jvm = concat(SERVER_JVM_OPTIONS, List.of("-Dlog4j2.configurationFile=" + logConfig, "-cp", classpath));
         Path log = workDir.resolve("logs/kafka.log");
 
-        ChildProcess format = ChildProcess.startJava("kafka-storage-format", concat(jvm,
-                List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString())), log);
-        if (format.awaitExit(Duration.ofSeconds(60)) != 0) {
-            throw new IllegalStateException("formatting the Kafka storage failed:\n" + format.logTail(30));
+        List<String> format = new java.util.ArrayList<>(
+                List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+        if (secure != null) {
+            format.addAll(secure.formatArguments());
+        }
+        ChildProcess formatting = ChildProcess.startJava("kafka-storage-format", concat(jvm, format), log);
+        if (formatting.awaitExit(Duration.ofSeconds(60)) != 0) {
+            throw new IllegalStateException("formatting the Kafka storage failed:\n" + formatting.logTail(30));
         }
         ChildProcess server = ChildProcess.startJava("kafka", concat(jvm, List.of("kafka.Kafka", config.toString())), log);
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, "127.0.0.1:" + brokerPort);
+        String bootstrap = "127.0.0.1:" + brokerPort;
+        Map<String, Object> admin = secure == null
+                ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)
+                : secure.adminConfig(bootstrap);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, admin);
         broker.awaitReady();
         return broker;
     }
@@ -62,16 +78,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** The settings of an admin client that may do everything on this broker (the super user when secured). */
+    public Map<String, Object> adminConfig() {
+        return adminConfig;
+    }
+
     ChildProcess process() {
         return process;
     }
 
     private void awaitReady() throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+        Map<String, Object> config = new java.util.HashMap<>(adminConfig);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(config)) {
             while (true) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("the Kafka broker exited:\n" + process.logTail(40));
@@ -91,8 +112,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void writeServerProperties(Path file, Path dataDir, int brokerPort, int controllerPort)
-            throws IOException {
+    private static void writeServerProperties(Path file, Path dataDir, int brokerPort, int controllerPort,
+                                              SecureKafka secure) throws IOException {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
@@ -112,6 +133,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         // Consumer groups of the services form without the default 3 s wait for more members.
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        if (secure != null) {
+            secure.configureServer(p, brokerPort, controllerPort);
+        }
         try (var out = Files.newBufferedWriter(file)) {
             p.store(out, "moe-stream embedded broker");
         }

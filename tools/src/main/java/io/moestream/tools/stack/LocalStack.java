@@ -4,6 +4,8 @@ import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.topics.TopicProvisioner;
+import io.moestream.core.topics.Topics;
+import io.moestream.tools.client.ClientTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The whole pipeline on this machine, as separate processes: an embedded Kafka broker (unless an existing
@@ -23,6 +28,10 @@ import java.util.stream.Stream;
  * production runs. Closing it stops every process it started and deletes its working directory.
  */
 public final class LocalStack implements AutoCloseable {
+    public static final String GATEWAY_PRINCIPAL = "moe-gateway";
+    public static final String ROUTER_PRINCIPAL = "moe-router";
+    /** Expert process {@code i} logs in as {@code moe-expert-i}. */
+    public static final String EXPERT_PRINCIPAL = "moe-expert-";
     /**
      * Settings for running every process on one machine. The expert service runs one thread per expert and the
      * router one per stream thread: each kernel call on a single OpenBLAS thread is what shares the cores between
@@ -39,15 +48,19 @@ public final class LocalStack implements AutoCloseable {
     private final List<ChildProcess> services = new ArrayList<>();
     private final Map<String, Integer> httpPorts = new HashMap<>();
     private final Map<String, String> commonProperties;
+    private final SecureKafka secure;
+    private final ClientTls gatewayClientTls;
     private int gatewayPort;
 
     private LocalStack(Path workDir, EmbeddedKafkaBroker broker, String bootstrap, ServiceLauncher launcher,
-                       Map<String, String> commonProperties) {
+                       Map<String, String> commonProperties, SecureKafka secure, ClientTls gatewayClientTls) {
+        this.gatewayClientTls = gatewayClientTls;
         this.workDir = workDir;
         this.broker = broker;
         this.bootstrap = bootstrap;
         this.launcher = launcher;
         this.commonProperties = commonProperties;
+        this.secure = secure;
     }
 
     public static LocalStack start(MoeHome home, StackOptions options, Consumer<String> progress)
@@ -57,9 +70,11 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = null;
         try {
             String bootstrap = options.bootstrap();
+            SecureKafka secure = options.secure() ? SecureKafka.create(workDir.resolve("tls")) : null;
             if (bootstrap == null) {
-                progress.accept("starting the embedded Kafka broker (KRaft) in " + workDir);
-                broker = EmbeddedKafkaBroker.start(home, workDir);
+                progress.accept("starting the embedded Kafka broker (KRaft" + (secure == null ? ""
+                        : ", SASL_SSL with SCRAM-SHA-512 and ACLs") + ") in " + workDir);
+                broker = EmbeddedKafkaBroker.start(home, workDir, secure);
                 bootstrap = broker.bootstrapServers();
                 progress.accept("Kafka broker ready at " + bootstrap);
             }
@@ -69,7 +84,14 @@ public final class LocalStack implements AutoCloseable {
             if (!options.topics().prefix().isEmpty()) {
                 common.put("moe.topic-prefix", options.topics().prefix());
             }
-            stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common);
+            GatewayTls tls = options.grpcMutualTls() ? GatewayTls.create(workDir.resolve("grpc-tls")) : null;
+            if (tls != null) {
+                tls.gatewayProperties().forEach((key, value) -> common.put("gateway:" + key, value));
+                progress.accept("gateway gRPC on mutual TLS: CA " + tls.client().ca() + ", client certificate "
+                        + tls.client().certificate() + ", key " + tls.client().key());
+            }
+            stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common,
+                    secure, tls == null ? ClientTls.PLAIN_TEXT : tls.client());
             stack.startPipeline(options, progress);
             return stack;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -92,14 +114,21 @@ public final class LocalStack implements AutoCloseable {
             config = model.config();
             layers = LayerSelection.parse(options.layerSpec(), model.moeLayers());
         }
-        List<String> created = TopicProvisioner.createAll(bootstrap, options.topics(), layers, config.servedExperts(),
+        Map<String, Object> admin = secure == null ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)
+                : secure.adminConfig(bootstrap);
+        List<String> created = TopicProvisioner.createAll(admin, options.topics(), layers, config.servedExperts(),
                 1, options.expertPartitions());
         progress.accept("topics ready (" + created.size() + " created) for layers " + layers + ", "
                 + config.servedExperts() + " experts each");
 
+        List<String> assignments = expertAssignments(layers, config.servedExperts(), options.expertProcesses());
+        if (secure != null) {
+            createPrincipals(admin, options.topics(), layers, config.servedExperts(), assignments);
+            progress.accept("Kafka principals ready: " + String.join(", ", principals(assignments.size()))
+                    + " (ACLs as in k8s/templates; CA certificate " + secure.caFile() + ")");
+        }
         List<ServiceLauncher.Service> starting = new ArrayList<>();
         starting.add(launch("router", "router-service", Map.of()));
-        List<String> assignments = expertAssignments(layers, config.servedExperts(), options.expertProcesses());
         for (int i = 0; i < assignments.size(); i++) {
             starting.add(launch("expert-" + i, "expert-service", Map.of("moe.expert.experts", assignments.get(i))));
         }
@@ -131,11 +160,68 @@ public final class LocalStack implements AutoCloseable {
             // each other's members.
             all.put("moe.expert.instance-id", workDir.getFileName() + "-" + name);
         }
+        if (secure != null) {
+            all.putAll(secure.serviceProperties(bootstrap, principal(name, module)));
+        }
         all.putAll(properties);
         ServiceLauncher.Service service = launcher.start(name, module, all);
         services.add(service.process());
         httpPorts.put(name, service.httpPort());
         return service;
+    }
+
+    /** One SCRAM principal per service process, with the ACLs of its k8s KafkaUser ({@link ServiceAcls}). */
+    private void createPrincipals(Map<String, Object> adminConfig, Topics topics, SortedSet<Integer> layers,
+                                  int experts, List<String> assignments) throws InterruptedException {
+        try (Admin admin = Admin.create(adminConfig)) {
+            secure.createPrincipal(admin, GATEWAY_PRINCIPAL, ServiceAcls.gateway(GATEWAY_PRINCIPAL, topics));
+            secure.createPrincipal(admin, ROUTER_PRINCIPAL, ServiceAcls.router(ROUTER_PRINCIPAL, topics));
+            for (int i = 0; i < assignments.size(); i++) {
+                String user = EXPERT_PRINCIPAL + i;
+                secure.createPrincipal(admin, user, ServiceAcls.expert(user, topics,
+                        servedExperts(assignments.get(i), layers, experts)));
+            }
+        }
+    }
+
+    /** The (layer, expert) pairs of an assignment: {@code all}, or {@code L:E,...} as {@link #expertAssignments} writes. */
+    static List<int[]> servedExperts(String assignment, SortedSet<Integer> layers, int experts) {
+        List<int[]> pairs = new ArrayList<>();
+        if (assignment.equals("all")) {
+            layers.forEach(layer -> IntStream.range(0, experts).forEach(e -> pairs.add(new int[] {layer, e})));
+        } else {
+            for (String pair : assignment.split(",")) {
+                String[] parts = pair.split(":");
+                pairs.add(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
+            }
+        }
+        return pairs;
+    }
+
+    private static List<String> principals(int expertProcesses) {
+        List<String> names = new ArrayList<>(List.of(SecureKafka.ADMIN + " (launcher)", GATEWAY_PRINCIPAL, ROUTER_PRINCIPAL));
+        IntStream.range(0, expertProcesses).forEach(i -> names.add(EXPERT_PRINCIPAL + i));
+        return names;
+    }
+
+    /** The principal a service logs in as: expert process {@code expert-N} as {@code moe-expert-N}. */
+    private static String principal(String name, String module) {
+        return switch (module) {
+            case "gateway" -> GATEWAY_PRINCIPAL;
+            case "router-service" -> ROUTER_PRINCIPAL;
+            default -> EXPERT_PRINCIPAL + name.substring(name.lastIndexOf('-') + 1);
+        };
+    }
+
+    /**
+     * The Kafka client settings of {@code principal} on this stack's secured broker (tests use them to act as one
+     * service); the plain bootstrap setting when the stack is not secured.
+     */
+    public Map<String, Object> kafkaClientConfig(String principal) {
+        if (secure == null) {
+            return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        }
+        return secure.clientConfig(bootstrap, principal);
     }
 
     /**
@@ -208,6 +294,11 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalArgumentException("no service '" + name + "' in this stack; services: " + httpPorts.keySet());
         }
         return "http://127.0.0.1:" + port;
+    }
+
+    /** How a client reaches the gateway: plain text, or the client certificate made for {@code --grpc-tls}. */
+    public ClientTls gatewayClientTls() {
+        return gatewayClientTls;
     }
 
     public String gatewayAddress() {

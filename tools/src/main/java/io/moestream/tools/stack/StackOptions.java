@@ -21,9 +21,24 @@ import java.util.TreeMap;
  *                         {@code <module>:<key>}, e.g. {@code expert-service:moe.blas.threads}, is for that module only
  * @param topics           the pipeline's topic names: {@link Topics#DEFAULT}, or a prefixed set for a parallel
  *                         (shadow) pipeline on the same cluster
+ * @param secure           the embedded broker on SASL_SSL with SCRAM principals and ACLs ({@link SecureKafka})
+ * @param grpcMutualTls    the gateway's gRPC server on mutual TLS, with certificates made at start ({@link GatewayTls})
  */
 public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses,
-                           int expertPartitions, Map<String, String> extraProperties, Topics topics) {
+                           int expertPartitions, Map<String, String> extraProperties, Topics topics, boolean secure,
+                           boolean grpcMutualTls) {
+
+    public StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses, int expertPartitions,
+                        Map<String, String> extraProperties, Topics topics) {
+        this(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, false, false);
+    }
+
+    public StackOptions {
+        if (secure && bootstrap != null) {
+            throw new IllegalArgumentException("--secure sets up the embedded broker; an existing cluster (--bootstrap)"
+                    + " keeps its own security: give its settings with -D kafka.security.protocol=... instead");
+        }
+    }
 
     private static final String LAYERS_KEY = "moe.layers";
 
@@ -32,23 +47,23 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
     }
 
     public StackOptions withBootstrap(String servers) {
-        return new StackOptions(modelDir, servers, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics);
+        return new StackOptions(modelDir, servers, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withGatewayPort(int port) {
-        return new StackOptions(modelDir, bootstrap, port, expertProcesses, expertPartitions, extraProperties, topics);
+        return new StackOptions(modelDir, bootstrap, port, expertProcesses, expertPartitions, extraProperties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withExpertProcesses(int count) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties, topics);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withExpertPartitions(int partitions) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties, topics);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics, secure, grpcMutualTls);
     }
 
     /** Serve only {@code spec}'s MoE layers ({@code all}, or e.g. {@code 0,5-7}): {@code moe.layers} of every service. */
@@ -64,7 +79,16 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
     }
 
     public StackOptions withTopics(Topics names) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, names);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, names, secure, grpcMutualTls);
+    }
+
+    public StackOptions withSecure(boolean on) {
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, on, grpcMutualTls);
+    }
+
+    public StackOptions withGrpcMutualTls(boolean on) {
+        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics,
+                secure, on);
     }
 
     /** The router routes with {@code routing} (its {@code moe.routing.*} keys); other extra properties stay. */

@@ -140,6 +140,23 @@ class GeneratedManifestsTest {
         assertThat(keda).filteredOn(d -> d.path("kind").asText().equals("TriggerAuthentication")).hasSize(1);
     }
 
+    @Test
+    void gatewayServesGrpcOnMutualTlsAndEveryServiceUsesSaslSsl() {
+        ObjectNode clients = of("base/config.yaml", "ConfigMap").stream()
+                .filter(c -> c.path("metadata").path("name").asText().equals("moe-clients")).findFirst().orElseThrow();
+        String gateway = clients.path("data").path("gateway.properties").asText();
+        assertThat(gateway).contains("quarkus.grpc.server.plain-text=false", "quarkus.grpc.server.ssl.client-auth=REQUIRED",
+                "moe.gateway.tls-configuration-name=grpc", "quarkus.tls.grpc.trust-store.pem.certs=/etc/moe/grpc-tls/ca.crt");
+        clients.path("data").fields().forEachRemaining(file ->
+                assertThat(file.getValue().asText()).as(file.getKey()).contains("security.protocol=SASL_SSL"));
+        ObjectNode pod = (ObjectNode) of("base/gateway.yaml", "Deployment").get(0).path("spec").path("template").path("spec");
+        assertThat(pod.path("volumes").findValuesAsText("secretName")).contains("moe-gateway-tls");
+        assertThat(pod.path("containers").get(0).path("volumeMounts").findValuesAsText("subPath"))
+                .containsExactly("gateway.properties");
+        assertThat(of("base/kafka.yaml", "Kafka").get(0).path("spec").path("kafka").path("listeners").get(0)
+                .path("tls").asBoolean()).isTrue();
+    }
+
     /**
      * The overlays as kustomize renders them pass the same models, and the gpu one asks for a GPU per expert pod. Needs
      * {@code kubectl} (its built-in kustomize), so it is skipped where there is none, such as CI.

@@ -1,0 +1,427 @@
+package io.moestream.tools.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.ModelGenerator;
+import io.moestream.core.model.ModelSpec;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.routing.LayerRouter;
+import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.tensor.ErrorStats;
+import io.moestream.core.tensor.InvalidTensorException;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
+import io.moestream.core.topics.Topics;
+import io.moestream.proto.oip.GRPCInferenceServiceGrpc;
+import io.moestream.proto.oip.ModelInferRequest;
+import io.moestream.proto.v1.ExpertTask;
+import io.moestream.proto.v1.InferChunk;
+import io.moestream.proto.v1.InferResult;
+import io.moestream.proto.v1.TokenChunk;
+import io.moestream.testsupport.TestKafkaCluster;
+import io.moestream.tools.client.GatewayClient;
+import io.moestream.tools.client.StreamOutcome;
+import io.moestream.tools.stack.LocalStack;
+import io.moestream.tools.stack.MoeHome;
+import io.moestream.tools.stack.StackOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fuzzes every entry point of a running pipeline (real broker, the three services as processes, gRPC over loopback)
+ * with seeded random bad input: the {@code moe.v1} and OIP gRPC calls, and raw records on the token topic, the expert
+ * topics and the gateway's reply topic. Each bad gRPC input must end with INVALID_ARGUMENT and a message; each bad
+ * token or task record must reach {@code moe.dlq} with its reason and source; each reply record must be ignored and
+ * counted; no service may exit or stall, and valid traffic after each round must still equal the reference. The seed
+ * ({@code -Dmoe.fuzz.seed}) and the count of inputs tried are printed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class BadInputFuzzIT {
+    static final int EXPERTS = 4;
+    static final int D_MODEL = 16;
+    static final int MAX_ROWS = 64;
+    static final double MAX_REL_ERROR = 1e-4;
+    static final long SEED = Long.getLong("moe.fuzz.seed", System.nanoTime());
+    static final int ROUNDS = Integer.getInteger("moe.fuzz.rounds", 200);
+    static final String MODEL_NAME = "moe-layer-0";
+    static final Topics TOPICS = Topics.DEFAULT;
+    static final AtomicInteger TRIED = new AtomicInteger();
+
+    static Path modelDir;
+    static TestKafkaCluster kafka;
+    static LocalStack stack;
+    static GatewayClient client;
+    static ManagedChannel channel;
+    static MoeModel model;
+    static ReferenceMoeLayer reference;
+    static LayerRouter gate;
+    static Random random;
+    static BadTensors badTensors;
+    static Mutations mutations;
+    static int validRequests;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        System.out.println("BadInputFuzzIT seed " + SEED + " (rerun with -Dmoe.fuzz.seed=" + SEED + ")");
+        random = new Random(SEED);
+        badTensors = new BadTensors(random, D_MODEL, MAX_ROWS);
+        mutations = new Mutations(random);
+        modelDir = Files.createTempDirectory("moe-fuzz-model-");
+        ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, 2, D_MODEL, 24, 5));
+        kafka = TestKafkaCluster.start();
+        stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
+                .withBootstrap(kafka.bootstrapServers())
+                .withExtraProperties(Map.of("moe.max-chunk-rows", Integer.toString(MAX_ROWS))), System.out::println);
+        client = new GatewayClient(stack.gatewayAddress());
+        channel = ManagedChannelBuilder.forTarget(stack.gatewayAddress()).usePlaintext().build();
+        model = MoeModel.open(modelDir);
+        reference = new ReferenceMoeLayer(model, 0);
+        gate = model.router(0, RoutingOptions.NONE);
+    }
+
+    @AfterAll
+    static void stopStack() throws Exception {
+        System.out.println("BadInputFuzzIT: " + TRIED.get() + " bad or mutated inputs tried (seed " + SEED + ")");
+        if (stack != null) {
+            stack.copyLogsTo(Path.of("target", "stack-logs", "BadInputFuzzIT"));
+        }
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        for (AutoCloseable part : new AutoCloseable[] {client, stack, kafka, reference, model}) {
+            if (part != null) {
+                part.close();
+            }
+        }
+    }
+
+    /** After every round: every process still runs, and a valid request is answered equal to the reference. */
+    @AfterEach
+    void pipelineStillServes() throws Exception {
+        assertThat(stack.firstExited()).as("a process exited").isEmpty();
+        Matrix x = badTensors.random(3 * 8, D_MODEL);
+        Matrix y = client.infer("valid-" + validRequests++, 0, x, 8, Duration.ofSeconds(60));
+        assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(MAX_REL_ERROR);
+    }
+
+    @Test
+    @Order(1)
+    void moeV1ChunksThatBreakOneRuleEndTheStreamWithInvalidArgument() throws Exception {
+        for (int i = 0; i < ROUNDS; i++) {
+            String id = "bad-chunk-" + i;
+            BadChunks.Case bad = BadChunks.next(random, badTensors, id);
+            // a valid chunk first half of the time: it must be answered before the stream fails
+            List<InferChunk> chunks = new ArrayList<>();
+            boolean validFirst = random.nextBoolean() && !bad.streamLevel();
+            if (validFirst) {
+                chunks.add(InferChunk.newBuilder().setRequestId(id).setSeq(1_000).setLayer(0)
+                        .setHidden(badTensors.valid()).build());
+            }
+            chunks.addAll(bad.chunks());
+            StreamOutcome outcome = client.send(chunks, Duration.ofSeconds(30));
+            TRIED.incrementAndGet();
+            assertThat(outcome.status().getCode()).as(bad.what() + ": " + outcome.status())
+                    .isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(outcome.status().getDescription()).as(bad.what()).startsWith("chunk seq ");
+            assertThat(outcome.results()).as(bad.what()).hasSize(validFirst ? 1 : bad.answeredBefore());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void moeV1MessagesOfDamagedBytesAreRejectedOrAnsweredCorrectly() throws Exception {
+        int rejected = 0;
+        for (int i = 0; i < ROUNDS; i++) {
+            InferChunk valid = InferChunk.newBuilder().setRequestId("mutated-" + i).setSeq(0).setLayer(0)
+                    .setHidden(badTensors.valid()).build();
+            Mutations.Mutated mutated = mutations.mutate(valid.toByteArray());
+            RawGrpc.Answer answer = RawGrpc.call(channel, RawGrpc.INFER, mutated.bytes(), 30);
+            TRIED.incrementAndGet();
+            Matrix accepted = acceptedHidden(mutated.bytes());
+            if (accepted == null) {
+                rejected++;
+                assertThat(answer.status().getCode()).as(mutated.how() + ": " + answer.status())
+                        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+                assertThat(answer.status().getDescription()).as(mutated.how()).isNotBlank();
+            } else if (reference.forward(accepted).firstNonFinite() >= 0) {
+                // valid, but the layer's output overflows: refused at once, naming it, not left to time out
+                rejected++;
+                assertThat(answer.status().getCode()).as(mutated.how() + ": " + answer.status())
+                        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+                assertThat(answer.status().getDescription()).contains("is not finite");
+            } else {
+                // the damage left a valid chunk: it must be answered, and correctly
+                assertThat(answer.status().isOk()).as(mutated.how() + ": " + answer.status()).isTrue();
+                assertThat(answer.messages()).hasSize(1);
+                Matrix y = TensorMessages.fromProto(InferResult.parseFrom(answer.messages().get(0)).getOutput(),
+                        D_MODEL, MAX_ROWS);
+                assertThat(ErrorStats.compare(y, reference.forward(accepted)).maxRelError()).isLessThan(MAX_REL_ERROR);
+            }
+        }
+        System.out.println("moe.v1 damaged messages: " + ROUNDS + " sent, " + rejected + " rejected, "
+                + (ROUNDS - rejected) + " still valid and answered");
+    }
+
+    @Test
+    @Order(3)
+    void oipRequestsThatBreakOneRuleGetInvalidArgument() {
+        var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        for (int i = 0; i < ROUNDS; i++) {
+            BadOip.Case bad = BadOip.next(random, badTensors, MODEL_NAME, D_MODEL);
+            TRIED.incrementAndGet();
+            try {
+                stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(bad.request());
+                throw new AssertionError(bad.what() + ": was answered");
+            } catch (StatusRuntimeException e) {
+                assertThat(e.getStatus().getCode()).as(bad.what() + ": " + e.getStatus())
+                        .isEqualTo(bad.unknownModel() ? Status.Code.NOT_FOUND : Status.Code.INVALID_ARGUMENT);
+                assertThat(e.getStatus().getDescription()).as(bad.what()).isNotBlank();
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void oipMessagesOfDamagedBytesAreRejectedOrAnswered() throws Exception {
+        int rejected = 0;
+        for (int i = 0; i < ROUNDS; i++) {
+            ModelInferRequest valid = BadOip.valid(badTensors, MODEL_NAME).build();
+            Mutations.Mutated mutated = mutations.mutate(valid.toByteArray());
+            RawGrpc.Answer answer = RawGrpc.call(channel, RawGrpc.MODEL_INFER, mutated.bytes(), 30);
+            TRIED.incrementAndGet();
+            if (!answer.status().isOk()) {
+                rejected++;
+                // an unknown model name or version is NOT_FOUND in the protocol; everything else INVALID_ARGUMENT
+                assertThat(answer.status().getCode()).as(mutated.how() + ": " + answer.status())
+                        .isIn(Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND);
+                assertThat(answer.status().getDescription()).as(mutated.how()).isNotBlank();
+            }
+        }
+        System.out.println("OIP damaged messages: " + ROUNDS + " sent, " + rejected + " rejected, "
+                + (ROUNDS - rejected) + " still valid and answered");
+    }
+
+    @Test
+    @Order(5)
+    void badRecordsOnTheTokenAndExpertTopicsBecomeDeadLetters() throws Exception {
+        String replyTopic = gatewayReplyTopic();
+        Map<String, String> expectedSource = new HashMap<>();
+        int valid = 0;
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int i = 0; i < ROUNDS; i++) {
+                String key = "fuzz-tokens-" + i;
+                BadRecords.Record record = BadRecords.tokenChunk(random, badTensors, mutations, key, replyTopic);
+                producer.send(record.toProducerRecord(TOPICS.tokens(), key));
+                if (!validTokenChunk(record)) {
+                    expectedSource.put(key, TOPICS.tokens());
+                } else {
+                    valid++;
+                }
+            }
+            for (int i = 0; i < ROUNDS; i++) {
+                String key = "fuzz-tasks-" + i;
+                int expert = random.nextInt(EXPERTS);
+                BadRecords.Record record = BadRecords.expertTask(random, badTensors, mutations, key, replyTopic, expert);
+                producer.send(record.toProducerRecord(TOPICS.expert(0, expert), key));
+                if (!validTask(record, expert)) {
+                    expectedSource.put(key, TOPICS.expert(0, expert));
+                } else {
+                    valid++;
+                }
+            }
+            producer.flush();
+        }
+        TRIED.addAndGet(2 * ROUNDS);
+        Map<String, ConsumerRecord<String, byte[]>> deadLetters = awaitDeadLetters(expectedSource.keySet());
+        assertThat(deadLetters.keySet()).containsExactlyInAnyOrderElementsOf(expectedSource.keySet());
+        deadLetters.forEach((key, letter) -> {
+            assertThat(header(letter, Topics.DLQ_SOURCE_HEADER)).as(key).isEqualTo(expectedSource.get(key));
+            assertThat(header(letter, Topics.DLQ_REASON_HEADER)).as(key).isNotBlank();
+        });
+        System.out.println("topic records: " + 2 * ROUNDS + " sent, " + expectedSource.size() + " dead letters with a reason, "
+                + valid + " still valid (routed or answered, then ignored by the gateway as unknown chunks)");
+    }
+
+    @Test
+    @Order(6)
+    void badRecordsOnTheReplyTopicAreIgnoredAndCounted() throws Exception {
+        String replyTopic = gatewayReplyTopic();
+        // replies of the valid records of the last round may still be arriving: start from a settled count
+        double before = settledIgnoredReplies();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int i = 0; i < ROUNDS; i++) {
+                String key = "fuzz-replies-" + i;
+                producer.send(new ProducerRecord<>(replyTopic, key, BadRecords.reply(random, badTensors, mutations, key)));
+            }
+            producer.flush();
+        }
+        TRIED.addAndGet(ROUNDS);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (ignoredReplies() < before + ROUNDS && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(ignoredReplies() - before).isEqualTo(ROUNDS);
+    }
+
+    /** The hidden states the gateway must accept from these bytes, or null when they are not a valid chunk. */
+    private static Matrix acceptedHidden(byte[] bytes) {
+        try {
+            InferChunk chunk = InferChunk.parseFrom(bytes);
+            if (chunk.getRequestId().isEmpty() || chunk.getLayer() != 0 || !chunk.hasHidden()) {
+                return null;
+            }
+            Matrix hidden = TensorMessages.fromProto(chunk.getHidden(), D_MODEL, MAX_ROWS);
+            return gate.logits(hidden).firstNonFinite() < 0 ? hidden : null;
+        } catch (InvalidProtocolBufferException | InvalidTensorException e) {
+            return null;
+        }
+    }
+
+    /** The router's rules (docs/CONTRACTS.md): what it must route rather than reject. */
+    private static boolean validTokenChunk(BadRecords.Record record) {
+        if (record.value() == null || !TOPICS.isReplyTopic(record.replyTo())) {
+            return false;
+        }
+        try {
+            TokenChunk chunk = TokenChunk.parseFrom(record.value());
+            if (chunk.getRequestId().isEmpty() || chunk.getLayer() != 0 || !chunk.hasHidden()) {
+                return false;
+            }
+            Matrix hidden = TensorMessages.fromProto(chunk.getHidden(), D_MODEL, MAX_ROWS);
+            return gate.logits(hidden).firstNonFinite() < 0;
+        } catch (InvalidProtocolBufferException | InvalidTensorException e) {
+            return false;
+        }
+    }
+
+    /** The expert's rules (docs/CONTRACTS.md): what it must answer rather than reject. */
+    private static boolean validTask(BadRecords.Record record, int expert) {
+        if (record.value() == null || !TOPICS.isReplyTopic(record.replyTo())) {
+            return false;
+        }
+        try {
+            ExpertTask task = ExpertTask.parseFrom(record.value());
+            if (task.getRequestId().isEmpty() || task.getLayer() != 0 || task.getExpert() != expert || !task.hasRows()) {
+                return false;
+            }
+            Matrix rows = TensorMessages.fromProto(task.getRows(), D_MODEL, MAX_ROWS);
+            if (task.getRowIndexCount() != rows.rows() || task.getGateWeights().size() != rows.rows() * Float.BYTES) {
+                return false;
+            }
+            ByteBuffer weights = task.getGateWeights().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < rows.rows(); i++) {
+                if (!Float.isFinite(weights.getFloat())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (InvalidProtocolBufferException | InvalidTensorException e) {
+            return false;
+        }
+    }
+
+    private static Map<String, ConsumerRecord<String, byte[]>> awaitDeadLetters(java.util.Set<String> keys) {
+        Map<String, ConsumerRecord<String, byte[]>> found = new HashMap<>();
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(TOPICS.deadLetters(), 0)));
+            consumer.seekToBeginning(consumer.assignment());
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!found.keySet().containsAll(keys) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.key() != null && record.key().startsWith("fuzz-")) {
+                        assertThat(found.put(record.key(), record)).as("second dead letter for " + record.key()).isNull();
+                    }
+                }
+            }
+            // anything still in flight that should not be there arrives within a moment
+            consumer.poll(Duration.ofSeconds(2)).forEach(r -> {
+                if (r.key() != null && r.key().startsWith("fuzz-")) {
+                    found.put(r.key(), r);
+                }
+            });
+        }
+        return found;
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String gatewayReplyTopic() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            return admin.listTopics().names().get().stream().filter(TOPICS::isReplyTopic).findFirst().orElseThrow();
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static double settledIgnoredReplies() throws Exception {
+        double last = -1;
+        double now = ignoredReplies();
+        while (now != last) {
+            Thread.sleep(1500);
+            last = now;
+            now = ignoredReplies();
+        }
+        return now;
+    }
+
+    /** The sum of {@code moe_gateway_replies_ignored_total} over its reasons. */
+    private static double ignoredReplies() throws Exception {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(stack.httpAddress("gateway") + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        return metrics.body().lines().filter(l -> l.startsWith("moe_gateway_replies_ignored_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+}
