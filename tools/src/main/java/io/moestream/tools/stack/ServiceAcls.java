@@ -28,7 +28,12 @@ final class ServiceAcls {
         return acls;
     }
 
-    /** Reads token chunks in its group; writes expert tasks, route manifests and dead letters. */
+    /**
+     * Reads token chunks in its group; writes expert tasks, route manifests and dead letters; keeps the load
+     * sub-topology's internal topics (named after its application id), writes load records and alerts, and reads the
+     * expert groups' committed offsets for the lag monitor. The KafkaUser {@code moe-router} of the k8s manifests
+     * grants the same.
+     */
     static List<AclBinding> router(String user, Topics topics) {
         List<AclBinding> acls = new ArrayList<>();
         allow(acls, user, ResourceType.TOPIC, topics.tokens(), PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
@@ -38,6 +43,11 @@ final class ServiceAcls {
         allow(acls, user, ResourceType.TOPIC, topics.replyTopicPrefix(), PatternType.PREFIXED,
                 AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
+        allow(acls, user, ResourceType.TOPIC, topics.routerGroup() + "-", PatternType.PREFIXED, AclOperation.CREATE,
+                AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
+        allow(acls, user, ResourceType.TOPIC, topics.expertLoad(), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
+        allow(acls, user, ResourceType.TOPIC, topics.alerts(), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
+        allow(acls, user, ResourceType.GROUP, topics.expertGroupPrefix(), PatternType.PREFIXED, AclOperation.DESCRIBE);
         return acls;
     }
 
