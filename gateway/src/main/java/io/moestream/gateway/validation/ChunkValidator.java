@@ -55,8 +55,9 @@ public final class ChunkValidator {
             throw invalid(prefix + e.getMessage());
         }
         LayerRouter gate = model.gates().get(chunk.getLayer());
-        if (gate != null) {
-            // the router dead-letters such a chunk, which would leave it to time out here
+        if (gate != null && !gate.logitsSurelyFinite(hidden)) {
+            // the router dead-letters such a chunk, which would leave it to time out here; only inputs large enough
+            // to overflow pay for the gate product here
             Matrix logits = gate.logits(hidden);
             int bad = logits.firstNonFinite();
             if (bad >= 0) {

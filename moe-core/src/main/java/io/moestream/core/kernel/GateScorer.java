@@ -9,9 +9,33 @@ import io.moestream.core.tensor.Matrix;
  */
 public final class GateScorer {
     private final Matrix gate;
+    /** Largest |x| for which no logit can overflow: half of float's range over the largest L1 norm of a gate row. */
+    private final double safeInputBound;
 
     public GateScorer(Matrix gate) {
         this.gate = gate;
+        double maxRowL1 = 0;
+        for (int e = 0; e < gate.rows(); e++) {
+            double l1 = 0;
+            for (int j = 0; j < gate.cols(); j++) {
+                l1 += Math.abs(gate.data()[e * gate.cols() + j]);
+            }
+            maxRowL1 = Math.max(maxRowL1, l1);
+        }
+        this.safeInputBound = maxRowL1 == 0 ? Double.POSITIVE_INFINITY : Float.MAX_VALUE / 2.0 / maxRowL1;
+    }
+
+    /**
+     * Whether every logit of the finite input {@code x} is finite, decided without the product where it can be: a
+     * logit and every partial sum of it are at most max|x| · (L1 norm of its gate row). False means "compute the
+     * logits to know", not "they overflow".
+     */
+    public boolean logitsSurelyFinite(Matrix x) {
+        float maxAbs = 0;
+        for (float v : x.data()) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        return maxAbs <= safeInputBound;
     }
 
     public int numExperts() {

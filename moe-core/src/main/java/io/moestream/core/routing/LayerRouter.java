@@ -36,6 +36,11 @@ public final class LayerRouter {
         return gate.numExperts();
     }
 
+    /** Whether the logits of the finite input {@code x} are finite, known without computing them ({@link GateScorer}). */
+    public boolean logitsSurelyFinite(Matrix x) {
+        return gate.logitsSurelyFinite(x);
+    }
+
     /** router_logits: (rows, n_experts). */
     public Matrix logits(Matrix x) {
         return gate.logits(x);

@@ -36,4 +36,16 @@ class GateScorerTest {
         assertThatThrownBy(() -> scorer.logits(Matrix.zeros(2, 7)))
                 .hasMessage("input has 7 columns, the gate's d_model is 8");
     }
+
+    @Test
+    void shouldKnowOrdinaryInputsGiveFiniteLogitsAndLeaveHugeOnesToTheProduct() {
+        GateScorer scorer = new GateScorer(TestTensors.gaussian(8, 16, 3, 1.0));
+        Matrix ordinary = TestTensors.gaussian(4, 16, 4, 100.0);
+        Matrix huge = TestTensors.gaussian(4, 16, 5, 1.0);
+        huge.data()[0] = 3e38f;
+
+        assertThat(scorer.logitsSurelyFinite(ordinary)).isTrue();
+        assertThat(scorer.logitsSurelyFinite(huge)).isFalse();
+        assertThat(scorer.logits(huge).firstNonFinite()).as("the product does overflow here").isGreaterThanOrEqualTo(0);
+    }
 }

@@ -87,13 +87,7 @@ class ConfiguredRoutingTest {
         // given a gate whose row 0 is scaled up on a feature every token carries: most tokens want expert 0 first
         int rows = 64;
         int experts = 8;
-        Matrix x = TestTensors.gaussian(rows, 16, 21, 1.0);
-        for (int r = 0; r < rows; r++) {
-            x.data()[r * 16] += 3f;
-        }
-        Matrix gate = TestTensors.gaussian(experts, 16, 22, 0.3);
-        gate.data()[0] = 3f;
-        Matrix logits = new GateScorer(gate).logits(x);
+        Matrix logits = skewedLogits(rows, experts);
         Routing base = TopKRouting.mixtral(2).route(logits);
         RoutingOptions options = RoutingOptions.NONE.withCapacity(1.0, Overflow.DROP);
         int capacity = (int) Math.ceil(1.0 * rows * 2 / experts);
@@ -130,13 +124,7 @@ class ConfiguredRoutingTest {
         // the same skewed router, overflow policy reroute: capacity 1.25 leaves room for every assignment
         int rows = 64;
         int experts = 8;
-        Matrix x = TestTensors.gaussian(rows, 16, 21, 1.0);
-        for (int r = 0; r < rows; r++) {
-            x.data()[r * 16] += 3f;
-        }
-        Matrix gate = TestTensors.gaussian(experts, 16, 22, 0.3);
-        gate.data()[0] = 3f;
-        Matrix logits = new GateScorer(gate).logits(x);
+        Matrix logits = skewedLogits(rows, experts);
         int[] demand = demand(TopKRouting.mixtral(2).route(logits), experts);
         int capacity = (int) Math.ceil(1.25 * rows * 2 / experts);
 
@@ -268,5 +256,16 @@ class ConfiguredRoutingTest {
         }
         double sum = Arrays.stream(z).sum();
         return Arrays.stream(z).map(v -> v / sum).toArray();
+    }
+
+    /** Gate logits of {@code rows} tokens whose gate row 0 is scaled up on a feature every token carries. */
+    private static Matrix skewedLogits(int rows, int experts) {
+        Matrix x = TestTensors.gaussian(rows, 16, 21, 1.0);
+        for (int r = 0; r < rows; r++) {
+            x.data()[r * 16] += 3f;
+        }
+        Matrix gate = TestTensors.gaussian(experts, 16, 22, 0.3);
+        gate.data()[0] = 3f;
+        return new GateScorer(gate).logits(x);
     }
 }
