@@ -4,6 +4,7 @@ import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.router.live.LoadBoard;
 import io.moestream.router.load.LoadListener;
@@ -13,9 +14,14 @@ import io.moestream.router.routing.RoutingMetrics;
 import io.moestream.router.config.RouterConfig;
 import io.moestream.router.routing.ChunkRouter;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /** Thin CDI shell: loads the gates once at start-up and hands Quarkus the topology built around them. */
@@ -50,13 +56,37 @@ public class RouterTopologyProducer {
         return new LoadBoard();
     }
 
+    /**
+     * The reply topics, listed with the Kafka Streams client settings ({@code quarkus.kafka-streams.bootstrap-servers},
+     * {@code kafka-streams.*}: security included), so as the same principal as the stream's producer.
+     */
     @Produces
     @Singleton
-    Topology topology(Topics topics, ChunkRouter router, RouterConfig config, MeterRegistry registry, LoadBoard board) {
+    KnownReplyTopics replyTopics(Topics topics, Config config) {
+        Map<String, Object> streams = new HashMap<>();
+        String prefix = "kafka-streams.";
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith(prefix)) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> streams.put(name.substring(prefix.length()), v));
+            }
+        }
+        streams.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.getValue("quarkus.kafka-streams.bootstrap-servers", String.class));
+        return KnownReplyTopics.connect(streams, topics);
+    }
+
+    void closeReplyTopics(@Disposes KnownReplyTopics replyTopics) throws Exception {
+        replyTopics.close();
+    }
+
+    @Produces
+    @Singleton
+    Topology topology(Topics topics, ChunkRouter router, KnownReplyTopics replyTopics, RouterConfig config,
+                      MeterRegistry registry, LoadBoard board) {
         LoadSettings load = config.load().toSettings();
         LOG.infof("router load windows: %d ms, imbalance alert under balancedness %.3f for %d windows",
                 load.window().toMillis(), load.balancednessThreshold(), load.alertWindows());
-        return RouterTopology.build(topics, router, new RoutingMetrics(registry), load,
+        return RouterTopology.build(topics, router, replyTopics, new RoutingMetrics(registry), load,
                 LoadListener.all(new LoadMetrics(registry), board));
     }
 }
