@@ -12,14 +12,12 @@ import io.moestream.router.load.LoadMetrics;
 import io.moestream.router.load.LoadSettings;
 import io.moestream.router.routing.RoutingMetrics;
 import io.moestream.router.config.RouterConfig;
+import io.moestream.router.config.StreamsClientSettings;
 import io.moestream.router.routing.ChunkRouter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.util.HashMap;
-import java.util.Map;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
@@ -56,23 +54,11 @@ public class RouterTopologyProducer {
         return new LoadBoard();
     }
 
-    /**
-     * The reply topics, listed with the Kafka Streams client settings ({@code quarkus.kafka-streams.bootstrap-servers},
-     * {@code kafka-streams.*}: security included), so as the same principal as the stream's producer.
-     */
+    /** The reply topics, listed as the same principal as the stream's producer (the Streams client settings). */
     @Produces
     @Singleton
     KnownReplyTopics replyTopics(Topics topics, Config config) {
-        Map<String, Object> streams = new HashMap<>();
-        String prefix = "kafka-streams.";
-        for (String name : config.getPropertyNames()) {
-            if (name.startsWith(prefix)) {
-                config.getOptionalValue(name, String.class).ifPresent(v -> streams.put(name.substring(prefix.length()), v));
-            }
-        }
-        streams.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.getValue("quarkus.kafka-streams.bootstrap-servers", String.class));
-        return KnownReplyTopics.connect(streams, topics);
+        return KnownReplyTopics.connect(StreamsClientSettings.from(config), topics);
     }
 
     void closeReplyTopics(@Disposes KnownReplyTopics replyTopics) throws Exception {

@@ -138,7 +138,7 @@ class LoadAlertsIT {
                 // and, with no expert service consuming, the lag monitor finds the hot expert's tasks waiting: stalled
                 // after two checks without a commit, moving again once its group commits everything
                 List<LoadAlert> stalls = new ArrayList<>();
-                try (ExpertLagMonitor monitor = new ExpertLagMonitor(kafka.bootstrapServers(), SKEWED, new TreeSet<>(Set.of(0)),
+                try (ExpertLagMonitor monitor = new ExpertLagMonitor(client, SKEWED, new TreeSet<>(Set.of(0)),
                         SPEC.experts(), alertsTo(stalls), new SimpleMeterRegistry())) {
                     monitor.checkAll();
                     assertThat(stalls).isEmpty();
