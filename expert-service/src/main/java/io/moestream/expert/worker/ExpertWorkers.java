@@ -4,6 +4,7 @@ import io.moestream.core.kernel.ExpertKernel;
 import io.moestream.core.kernel.OpenBlasSwiGluExpert;
 import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.expert.batching.MicroBatcher;
 import io.moestream.expert.config.ExpertConfig;
@@ -43,6 +44,7 @@ public class ExpertWorkers {
     // read by health checks on other threads; published once, after every worker has started
     private volatile List<ExpertWorker> workers = List.of();
     private Producer<String, byte[]> producer;
+    private KnownReplyTopics replyTopics;
 
     ExpertWorkers(ExpertConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
                   MeterRegistry registry) {
@@ -56,7 +58,9 @@ public class ExpertWorkers {
         List<ServedExpert> experts = load(topics);
         producer = new KafkaProducer<>(KafkaClientConfigs.producer(kafka));
         bindMetrics(new KafkaClientMetrics(producer));
-        ReplyPublisher replies = new ReplyPublisher(producer, topics);
+        // listed as the producer's principal, which may describe the reply topics it writes
+        replyTopics = KnownReplyTopics.connect(kafka, topics);
+        ReplyPublisher replies = new ReplyPublisher(producer, topics, replyTopics);
         List<ExpertWorker> started = new ArrayList<>(experts.size());
         for (ServedExpert expert : experts) {
             ExpertMetrics metrics = ExpertMetrics.register(registry, expert.id());
@@ -79,7 +83,7 @@ public class ExpertWorkers {
                         .map(id -> "static group member " + id).orElse("dynamic group members"));
     }
 
-    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    void stop(@Observes ShutdownEvent event) throws Exception {
         LOG.info("expert stopping");
         workers.forEach(ExpertWorker::stop);
         for (Thread thread : threads) {
@@ -88,6 +92,9 @@ public class ExpertWorkers {
         clientMetrics.forEach(KafkaClientMetrics::close);
         if (producer != null) {
             producer.close();
+        }
+        if (replyTopics != null) {
+            replyTopics.close();
         }
         workers.forEach(worker -> worker.expert().kernel().close());
         LOG.info("expert stopped");

@@ -2,6 +2,7 @@ package io.moestream.expert.worker;
 
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.expert.task.DecodedTask;
 import io.moestream.proto.v1.DType;
@@ -16,14 +17,25 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-/** Writes what the workers produce through the process's one producer: results to reply topics, rejects to the DLQ. */
+/**
+ * Writes what the workers produce through the process's one producer: results to reply topics, rejects to the DLQ; and
+ * says whether a task's reply topic exists, since a send to a missing one would block the worker for
+ * {@code max.block.ms}.
+ */
 public final class ReplyPublisher {
     private final Producer<String, byte[]> producer;
     private final String deadLetterTopic;
+    private final KnownReplyTopics replyTopics;
 
-    public ReplyPublisher(Producer<String, byte[]> producer, Topics topics) {
+    public ReplyPublisher(Producer<String, byte[]> producer, Topics topics, KnownReplyTopics replyTopics) {
         this.producer = producer;
         this.deadLetterTopic = topics.deadLetters();
+        this.replyTopics = replyTopics;
+    }
+
+    /** Whether the reply topic of {@code task}, from a record written at {@code writtenAtMs}, exists on the broker. */
+    public boolean canReach(DecodedTask task, long writtenAtMs) {
+        return replyTopics.exists(task.replyTo(), writtenAtMs);
     }
 
     /** Sends {@code Reply{result}} keyed by request id to the task's reply topic; the future completes on the broker's ack. */

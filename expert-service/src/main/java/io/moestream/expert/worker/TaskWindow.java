@@ -1,5 +1,6 @@
 package io.moestream.expert.worker;
 
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.expert.task.DecodeResult;
 import io.moestream.expert.task.ExpertTaskDecoder;
@@ -14,7 +15,8 @@ import org.apache.kafka.common.header.Header;
 
 /**
  * The records of one batching window, decoded as they are polled: valid tasks (with the record each came from,
- * index for index) and the dead letters already sent for the invalid ones.
+ * index for index) and the dead letters already sent for the invalid ones and for those whose reply topic does not
+ * exist.
  */
 final class TaskWindow {
     private final ExpertTaskDecoder decoder;
@@ -32,7 +34,9 @@ final class TaskWindow {
     void add(Iterable<ConsumerRecord<String, byte[]>> records) {
         for (ConsumerRecord<String, byte[]> record : records) {
             DecodeResult result = decoder.decode(record.value(), replyTo(record));
-            if (result instanceof DecodeResult.Valid valid) {
+            if (result instanceof DecodeResult.Valid valid && !replies.canReach(valid.task(), record.timestamp())) {
+                deadLetters.add(replies.deadLetter(record, KnownReplyTopics.missing(valid.task().replyTo())));
+            } else if (result instanceof DecodeResult.Valid valid) {
                 tasks.add(valid.task());
                 sources.add(record);
                 rows += valid.task().rowCount();

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.moestream.core.kernel.NaiveSwiGluExpert;
 import io.moestream.core.model.ExpertWeights;
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.expert.batching.MicroBatcher;
 import io.moestream.expert.selection.ExpertId;
@@ -53,7 +54,9 @@ class ExpertWorkerTest {
         ServedExpert expert = new ServedExpert(EXPERT, PARTITION.topic(), new NaiveSwiGluExpert(weights),
                 new ExpertTaskDecoder(Topics.DEFAULT, EXPERT, D_MODEL, 16));
         ExpertMetrics metrics = ExpertMetrics.register(registry, EXPERT);
-        worker = new ExpertWorker(expert, consumer, new ReplyPublisher(producer, TOPICS), new MicroBatcher(16, metrics::batch),
+        // the in-memory "broker" has the one gateway's reply topic
+        KnownReplyTopics replyTopics = new KnownReplyTopics(TOPICS, () -> Set.of(REPLY));
+        worker = new ExpertWorker(expert, consumer, new ReplyPublisher(producer, TOPICS, replyTopics), new MicroBatcher(16, metrics::batch),
                 Duration.ZERO, metrics);
         consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
         thread = new Thread(worker, "worker-under-test");
@@ -94,28 +97,36 @@ class ExpertWorkerTest {
                 record(1, "r1", task("r1", 0, 2, gaussian(1, D_MODEL, 6L), weights(1, 3)).build().toByteArray()));
 
         // when
-        thread.start();
-        await(() -> producer.history().size() == 2);
-        producer.completeNext();
-        producer.completeNext();
+        ProducerRecord<String, byte[]> letter = deadLetterThenAnswer("r1");
 
         // then
-        ProducerRecord<String, byte[]> letter = producer.history().get(0);
-        assertThat(letter.topic()).isEqualTo(TOPICS.deadLetters());
         assertThat(letter.key()).isEqualTo("junk");
         assertThat(letter.value()).containsExactly(0xff, 0xff);
         assertThat(header(letter, Topics.DLQ_REASON_HEADER)).contains("undecodable ExpertTask");
         assertThat(header(letter, Topics.DLQ_SOURCE_HEADER)).isEqualTo(PARTITION.topic());
-        ProducerRecord<String, byte[]> result = producer.history().get(1);
-        assertThat(result.topic()).isEqualTo(REPLY);
-        assertThat(Reply.parseFrom(result.value()).getResult().getRequestId()).isEqualTo("r1");
-        await(() -> committed() != null);
-        assertThat(committed().offset()).isEqualTo(2);
         // and the expert's metrics count the one row computed, its kernel call and the dead letter
         assertThat(registry.get("moe.expert.tokens").tags("layer", "0", "expert", "2").counter().count()).isEqualTo(1);
         assertThat(registry.get("moe.expert.dead.letters").tags("layer", "0", "expert", "2").counter().count()).isEqualTo(1);
         assertThat(registry.get("moe.expert.batch.rows").tags("layer", "0", "expert", "2").summary().count()).isEqualTo(1);
         assertThat(registry.get("moe.expert.processing").tags("layer", "0", "expert", "2").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeadLetterATaskWhoseReplyTopicDoesNotExistAndAnswerTheNextOne() throws Exception {
+        // given
+        ConsumerRecord<String, byte[]> orphan = record(0, "orphan", task("orphan", 0, 2, gaussian(1, D_MODEL, 8L), weights(1, 5))
+                .build().toByteArray());
+        orphan.headers().remove(Topics.REPLY_TO_HEADER);
+        orphan.headers().add(Topics.REPLY_TO_HEADER, "moe.replies.gone".getBytes(UTF_8));
+        deliver(orphan, record(1, "r1", task("r1", 0, 2, gaussian(1, D_MODEL, 9L), weights(1, 6)).build().toByteArray()));
+
+        // when
+        ProducerRecord<String, byte[]> letter = deadLetterThenAnswer("r1");
+
+        // then: the orphan's result was never sent, only its dead letter
+        assertThat(letter.key()).isEqualTo("orphan");
+        assertThat(header(letter, Topics.DLQ_REASON_HEADER))
+                .isEqualTo("reply topic 'moe.replies.gone' (header moe-reply-to) does not exist");
     }
 
     @Test
@@ -151,6 +162,25 @@ class ExpertWorkerTest {
         assertThat(thread.isAlive()).isFalse();
         assertThat(consumer.closed()).isTrue();
         assertThat(worker.state()).isEqualTo(WorkerState.STOPPED);
+    }
+
+    /**
+     * Runs the worker on two delivered records, the first to be dead-lettered and the second answered: checks the answer
+     * and the commit of both, and returns the dead letter.
+     */
+    private ProducerRecord<String, byte[]> deadLetterThenAnswer(String answered) throws Exception {
+        thread.start();
+        await(() -> producer.history().size() == 2);
+        producer.completeNext();
+        producer.completeNext();
+        ProducerRecord<String, byte[]> letter = producer.history().get(0);
+        assertThat(letter.topic()).isEqualTo(TOPICS.deadLetters());
+        ProducerRecord<String, byte[]> result = producer.history().get(1);
+        assertThat(result.topic()).isEqualTo(REPLY);
+        assertThat(Reply.parseFrom(result.value()).getResult().getRequestId()).isEqualTo(answered);
+        await(() -> committed() != null);
+        assertThat(committed().offset()).isEqualTo(2);
+        return letter;
     }
 
     /** On the worker's first poll: join the group with the partition, then find these records on it. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.LoadAlert;
+import io.moestream.router.config.StreamsClientSettings;
 import io.moestream.router.load.LoadListener;
 import java.time.Duration;
 import java.util.Map;
@@ -49,17 +50,19 @@ public final class ExpertLagMonitor implements AutoCloseable {
         return thread;
     });
 
-    public ExpertLagMonitor(String bootstrap, Topics topics, SortedSet<Integer> layers, int experts, LoadListener listener,
-                            MeterRegistry registry) {
+    /** {@code client}: the Kafka client settings (bootstrap servers, security) its admin, consumer and producer use. */
+    public ExpertLagMonitor(Map<String, Object> client, Topics topics, SortedSet<Integer> layers, int experts,
+                            LoadListener listener, MeterRegistry registry) {
         this.topics = topics;
         this.layers = layers;
         this.experts = experts;
         this.listener = listener;
         this.registry = registry;
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-        this.peek = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+        this.admin = Admin.create(StreamsClientSettings.only(AdminClientConfig.configNames(), client));
+        Map<String, Object> consumer = StreamsClientSettings.only(ConsumerConfig.configNames(), client);
+        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.peek = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(StreamsClientSettings.only(ProducerConfig.configNames(), client),
                 new StringSerializer(), new ByteArraySerializer());
     }
 

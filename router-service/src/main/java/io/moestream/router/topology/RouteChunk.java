@@ -1,5 +1,6 @@
 package io.moestream.router.topology;
 
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.router.routing.ChunkRouter;
 import io.moestream.router.routing.RouteOutcome;
@@ -10,15 +11,21 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
-/** Hands each chunk and its reply-to header to the {@link ChunkRouter} and counts its assignments; the outcome replaces the value. */
+/**
+ * Hands each chunk and its reply-to header to the {@link ChunkRouter} and counts its assignments; the outcome replaces
+ * the value. A routed chunk whose reply topic does not exist is rejected instead: writing its manifest would block the
+ * stream thread for {@code max.block.ms}.
+ */
 final class RouteChunk implements FixedKeyProcessor<String, byte[], RouteOutcome> {
     private final ChunkRouter router;
     private final RoutingMetrics metrics;
+    private final KnownReplyTopics replyTopics;
     private FixedKeyProcessorContext<String, RouteOutcome> context;
 
-    RouteChunk(ChunkRouter router, RoutingMetrics metrics) {
+    RouteChunk(ChunkRouter router, RoutingMetrics metrics, KnownReplyTopics replyTopics) {
         this.router = router;
         this.metrics = metrics;
+        this.replyTopics = replyTopics;
     }
 
     @Override
@@ -34,7 +41,11 @@ final class RouteChunk implements FixedKeyProcessor<String, byte[], RouteOutcome
                 : new String(replyTo.value(), StandardCharsets.UTF_8);
         RouteOutcome outcome = router.route(record.value(), replyTopic);
         if (outcome instanceof RouteOutcome.Routed routed) {
-            metrics.chunkRouted(routed.stats(), routed.load());
+            if (replyTopics.exists(replyTopic, record.timestamp())) {
+                metrics.chunkRouted(routed.stats(), routed.load());
+            } else {
+                outcome = new RouteOutcome.Rejected(KnownReplyTopics.missing(replyTopic), record.value());
+            }
         }
         context.forward(record.withValue(outcome));
     }

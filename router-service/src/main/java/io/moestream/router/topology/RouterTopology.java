@@ -1,5 +1,6 @@
 package io.moestream.router.topology;
 
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.router.load.LoadListener;
 import io.moestream.router.load.LoadSettings;
@@ -32,16 +33,17 @@ public final class RouterTopology {
     private RouterTopology() {
     }
 
-    public static Topology build(Topics topics, ChunkRouter router, RoutingMetrics metrics, LoadSettings load,
-                                 LoadListener loadListener) {
+    public static Topology build(Topics topics, ChunkRouter router, KnownReplyTopics replyTopics, RoutingMetrics metrics,
+                                 LoadSettings load, LoadListener loadListener) {
         StreamsBuilder builder = new StreamsBuilder();
 
         // Values stay raw bytes here, so a record that fails to decode still reaches the DLQ unchanged.
         KStream<String, byte[]> chunks = builder.stream(topics.tokens(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("token-chunks"));
 
-        // Decode, validate and route each chunk: one gate product for all its rows, then the policy.
-        KStream<String, RouteOutcome> outcomes = chunks.processValues(() -> new RouteChunk(router, metrics),
+        // Decode, validate and route each chunk: one gate product for all its rows, then the policy; a chunk whose
+        // reply topic does not exist is rejected rather than left to block the sink.
+        KStream<String, RouteOutcome> outcomes = chunks.processValues(() -> new RouteChunk(router, metrics, replyTopics),
                 Named.as("route-chunk"));
 
         // Routed chunks fan out to their experts; rejected ones become dead letters.

@@ -4,6 +4,7 @@ import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.router.live.LoadBoard;
 import io.moestream.router.load.LoadListener;
@@ -11,11 +12,14 @@ import io.moestream.router.load.LoadMetrics;
 import io.moestream.router.load.LoadSettings;
 import io.moestream.router.routing.RoutingMetrics;
 import io.moestream.router.config.RouterConfig;
+import io.moestream.router.config.StreamsClientSettings;
 import io.moestream.router.routing.ChunkRouter;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /** Thin CDI shell: loads the gates once at start-up and hands Quarkus the topology built around them. */
@@ -50,13 +54,25 @@ public class RouterTopologyProducer {
         return new LoadBoard();
     }
 
+    /** The reply topics, listed as the same principal as the stream's producer (the Streams client settings). */
     @Produces
     @Singleton
-    Topology topology(Topics topics, ChunkRouter router, RouterConfig config, MeterRegistry registry, LoadBoard board) {
+    KnownReplyTopics replyTopics(Topics topics, Config config) {
+        return KnownReplyTopics.connect(StreamsClientSettings.from(config), topics);
+    }
+
+    void closeReplyTopics(@Disposes KnownReplyTopics replyTopics) throws Exception {
+        replyTopics.close();
+    }
+
+    @Produces
+    @Singleton
+    Topology topology(Topics topics, ChunkRouter router, KnownReplyTopics replyTopics, RouterConfig config,
+                      MeterRegistry registry, LoadBoard board) {
         LoadSettings load = config.load().toSettings();
         LOG.infof("router load windows: %d ms, imbalance alert under balancedness %.3f for %d windows",
                 load.window().toMillis(), load.balancednessThreshold(), load.alertWindows());
-        return RouterTopology.build(topics, router, new RoutingMetrics(registry), load,
+        return RouterTopology.build(topics, router, replyTopics, new RoutingMetrics(registry), load,
                 LoadListener.all(new LoadMetrics(registry), board));
     }
 }

@@ -9,6 +9,7 @@ import io.moestream.core.model.ModelGenerator.GateSkew;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.testing.TestTensors;
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertLoad;
 import io.moestream.proto.v1.LoadAlert;
@@ -75,8 +76,11 @@ class LoadAlertsIT {
                 kafka.createPipelineTopics(topics, SPEC);
                 kafka.createTopics(List.of(new NewTopic(topics.replies("it"), 1, (short) 1)));
             }
-            try (KafkaStreams skewed = router(kafka, SKEWED, dir.resolve("skewed"));
-                 KafkaStreams balanced = router(kafka, BALANCED, dir.resolve("balanced"));
+            Map<String, Object> client = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            try (KnownReplyTopics skewedReplies = KnownReplyTopics.connect(client, SKEWED);
+                 KnownReplyTopics balancedReplies = KnownReplyTopics.connect(client, BALANCED);
+                 KafkaStreams skewed = router(kafka, SKEWED, dir.resolve("skewed"), skewedReplies);
+                 KafkaStreams balanced = router(kafka, BALANCED, dir.resolve("balanced"), balancedReplies);
                  KafkaProducer<String, byte[]> producer = producer(kafka);
                  KafkaConsumer<String, byte[]> consumer = consumer(kafka)) {
                 skewed.start();
@@ -134,7 +138,7 @@ class LoadAlertsIT {
                 // and, with no expert service consuming, the lag monitor finds the hot expert's tasks waiting: stalled
                 // after two checks without a commit, moving again once its group commits everything
                 List<LoadAlert> stalls = new ArrayList<>();
-                try (ExpertLagMonitor monitor = new ExpertLagMonitor(kafka.bootstrapServers(), SKEWED, new TreeSet<>(Set.of(0)),
+                try (ExpertLagMonitor monitor = new ExpertLagMonitor(client, SKEWED, new TreeSet<>(Set.of(0)),
                         SPEC.experts(), alertsTo(stalls), new SimpleMeterRegistry())) {
                     monitor.checkAll();
                     assertThat(stalls).isEmpty();
@@ -186,7 +190,7 @@ class LoadAlertsIT {
         }
     }
 
-    private KafkaStreams router(TestKafkaCluster kafka, Topics topics, Path model) {
+    private KafkaStreams router(TestKafkaCluster kafka, Topics topics, Path model, KnownReplyTopics replyTopics) {
         ChunkRouter router;
         try (MoeModel opened = MoeModel.open(model)) {
             router = ChunkRouter.forModel(opened, topics, ROWS);
@@ -199,7 +203,7 @@ class LoadAlertsIT {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        return new KafkaStreams(RouterTopology.build(topics, router, new RoutingMetrics(registry), SETTINGS,
+        return new KafkaStreams(RouterTopology.build(topics, router, replyTopics, new RoutingMetrics(registry), SETTINGS,
                 new LoadMetrics(registry)), props);
     }
 

@@ -10,6 +10,7 @@ import io.moestream.core.model.ModelGenerator.GateSkew;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.testing.TestTensors;
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertLoad;
 import io.moestream.proto.v1.LoadAlert;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -42,6 +44,9 @@ class LoadTopologyTest {
     private static final int ROWS = 256;
     private static final LoadSettings SETTINGS = new LoadSettings(Duration.ofSeconds(1), 0.5, 3);
     private static final Topics TOPICS = Topics.DEFAULT;
+    private static final String REPLY_TOPIC = TOPICS.replies("gw");
+    /** The test driver's "broker" has the gateway's reply topic. */
+    private static final KnownReplyTopics REPLY_TOPICS = new KnownReplyTopics(TOPICS, () -> Set.of(REPLY_TOPIC));
 
     @TempDir
     Path dir;
@@ -97,7 +102,7 @@ class LoadTopologyTest {
     @Test
     void shouldKeepTheLoadStepsInASubTopologyOfTheirOwn() {
         ModelGenerator.generate(dir, SPEC);
-        TopologyDescription description = RouterTopology.build(TOPICS, router(), new RoutingMetrics(new SimpleMeterRegistry()),
+        TopologyDescription description = RouterTopology.build(TOPICS, router(), REPLY_TOPICS, new RoutingMetrics(new SimpleMeterRegistry()),
                 SETTINGS, new LoadMetrics(new SimpleMeterRegistry())).describe();
 
         // the routing path and the load path meet only through the repartition topic
@@ -115,12 +120,12 @@ class LoadTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (TopologyTestDriver driver = new TopologyTestDriver(RouterTopology.build(TOPICS, router(),
+        try (TopologyTestDriver driver = new TopologyTestDriver(RouterTopology.build(TOPICS, router(), REPLY_TOPICS,
                 new RoutingMetrics(registry), SETTINGS, new LoadMetrics(registry)), props)) {
             var tokens = driver.createInputTopic(TOPICS.tokens(), new StringSerializer(), new ByteArraySerializer());
             for (int w = 0; w < windows; w++) {
                 RecordHeaders headers = new RecordHeaders();
-                headers.add(Topics.REPLY_TO_HEADER, TOPICS.replies("gw").getBytes(StandardCharsets.UTF_8));
+                headers.add(Topics.REPLY_TO_HEADER, REPLY_TOPIC.getBytes(StandardCharsets.UTF_8));
                 String id = "req-" + w;
                 // a new random chunk per window, 200 ms into it
                 byte[] chunk = tokenChunk(id, 0, 0, TestTensors.uniform(ROWS, SPEC.dModel(), 100L + w, 1f));

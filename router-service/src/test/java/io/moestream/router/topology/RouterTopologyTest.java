@@ -15,6 +15,7 @@ import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.testing.TestTensors;
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
@@ -30,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.header.Header;
@@ -83,7 +85,9 @@ class RouterTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(RouterTopology.build(TOPICS, router, new RoutingMetrics(new SimpleMeterRegistry()),
+        // the test driver's "broker" has this gateway's reply topic only
+        KnownReplyTopics replyTopics = new KnownReplyTopics(TOPICS, () -> Set.of(REPLY_TOPIC));
+        driver = new TopologyTestDriver(RouterTopology.build(TOPICS, router, replyTopics, new RoutingMetrics(new SimpleMeterRegistry()),
                 new LoadSettings(Duration.ofSeconds(10), 0.5, 3), new LoadMetrics(new SimpleMeterRegistry())), props);
     }
 
@@ -161,6 +165,8 @@ class RouterTopologyTest {
                         "layer 7 is not a served MoE layer"),
                 Arguments.of("missing reply-to", tokenChunk("bad", 0, 0, ok), new RecordHeaders(),
                         "missing header " + Topics.REPLY_TO_HEADER),
+                Arguments.of("reply topic does not exist", tokenChunk("bad", 0, 0, ok), replyTo(TOPICS.replies("gone")),
+                        "reply topic 'moe.replies.gone' (header moe-reply-to) does not exist"),
                 Arguments.of("NaN in hidden", tokenChunk("bad", 0, 0, withNaN), replyTo(REPLY_TOPIC),
                         "row 2 column 5 is NaN"),
                 Arguments.of("too many rows", tokenChunk("bad", 0, 0, TestTensors.uniform(MAX_ROWS + 1, SPEC.dModel(), 6L, 1f)),

@@ -147,12 +147,23 @@ public final class LocalStack implements AutoCloseable {
      */
     public ChildProcess startService(String name, String module, Map<String, String> properties)
             throws InterruptedException {
-        ServiceLauncher.Service service = launch(name, module, properties);
+        return startService(name, module, properties, List.of());
+    }
+
+    /** {@link #startService(String, String, Map)} with JVM options (such as {@code -Xmx128m}) before the properties. */
+    public ChildProcess startService(String name, String module, Map<String, String> properties, List<String> jvmOptions)
+            throws InterruptedException {
+        ServiceLauncher.Service service = launch(name, module, properties, jvmOptions);
         launcher.awaitReady(service);
         return service.process();
     }
 
     private ServiceLauncher.Service launch(String name, String module, Map<String, String> properties) {
+        return launch(name, module, properties, List.of());
+    }
+
+    private ServiceLauncher.Service launch(String name, String module, Map<String, String> properties,
+                                           List<String> jvmOptions) {
         Map<String, String> all = propertiesFor(module, commonProperties);
         if (module.equals("expert-service")) {
             // Static group membership under the process's name within this stack: a process restarted under it gets
@@ -164,7 +175,7 @@ public final class LocalStack implements AutoCloseable {
             all.putAll(secure.serviceProperties(bootstrap, principal(name, module)));
         }
         all.putAll(properties);
-        ServiceLauncher.Service service = launcher.start(name, module, all);
+        ServiceLauncher.Service service = launcher.start(name, module, all, jvmOptions);
         services.add(service.process());
         httpPorts.put(name, service.httpPort());
         return service;

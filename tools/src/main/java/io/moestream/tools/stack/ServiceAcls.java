@@ -31,7 +31,8 @@ final class ServiceAcls {
     /**
      * Reads token chunks in its group; writes expert tasks, route manifests and dead letters; keeps the load
      * sub-topology's internal topics (named after its application id), writes load records and alerts, and reads the
-     * expert groups' committed offsets for the lag monitor. The KafkaUser {@code moe-router} of the k8s manifests
+     * expert groups' committed offsets for the lag monitor. Describe on the reply topics also lets it list them, to
+     * dead-letter a chunk whose reply topic does not exist. The KafkaUser {@code moe-router} of the k8s manifests
      * grants the same.
      */
     static List<AclBinding> router(String user, Topics topics) {
@@ -53,7 +54,8 @@ final class ServiceAcls {
 
     /**
      * An expert process: reads only the topics of the experts it serves, each in that expert's group; answers on
-     * the reply topics; rejects bad tasks to the dead-letter topic. {@code experts} holds (layer, expert) pairs.
+     * the reply topics (Describe lets it list them, to dead-letter a task whose reply topic does not exist); rejects bad
+     * tasks to the dead-letter topic. {@code experts} holds (layer, expert) pairs.
      */
     static List<AclBinding> expert(String user, Topics topics, List<int[]> experts) {
         List<AclBinding> acls = new ArrayList<>();

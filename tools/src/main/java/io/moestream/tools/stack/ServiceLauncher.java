@@ -32,11 +32,11 @@ final class ServiceLauncher {
     record Service(ChildProcess process, int httpPort) {
     }
 
-    Service start(String name, String module, Map<String, String> properties) {
+    Service start(String name, String module, Map<String, String> properties, List<String> jvmOptions) {
         int httpPort = FreePorts.next();
         Map<String, String> all = new TreeMap<>(properties);
         all.put("quarkus.http.port", Integer.toString(httpPort));
-        List<String> args = new ArrayList<>();
+        List<String> args = new ArrayList<>(jvmOptions);
         all.forEach((key, value) -> args.add("-D" + key + "=" + value));
         args.add("-jar");
         args.add(home.serviceJar(module).toString());

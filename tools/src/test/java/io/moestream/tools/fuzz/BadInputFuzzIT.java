@@ -17,6 +17,7 @@ import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.InvalidTensorException;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
+import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.oip.GRPCInferenceServiceGrpc;
 import io.moestream.proto.oip.ModelInferRequest;
@@ -57,6 +58,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -256,7 +259,7 @@ class BadInputFuzzIT {
                 String key = "fuzz-tokens-" + i;
                 BadRecords.Record record = BadRecords.tokenChunk(random, badTensors, mutations, key, replyTopic);
                 producer.send(record.toProducerRecord(TOPICS.tokens(), key));
-                if (!validTokenChunk(record)) {
+                if (!validTokenChunk(record, replyTopic)) {
                     expectedSource.put(key, TOPICS.tokens());
                 } else {
                     valid++;
@@ -267,7 +270,7 @@ class BadInputFuzzIT {
                 int expert = random.nextInt(EXPERTS);
                 BadRecords.Record record = BadRecords.expertTask(random, badTensors, mutations, key, replyTopic, expert);
                 producer.send(record.toProducerRecord(TOPICS.expert(0, expert), key));
-                if (!validTask(record, expert)) {
+                if (!validTask(record, expert, replyTopic)) {
                     expectedSource.put(key, TOPICS.expert(0, expert));
                 } else {
                     valid++;
@@ -282,8 +285,10 @@ class BadInputFuzzIT {
             assertThat(header(letter, Topics.DLQ_SOURCE_HEADER)).as(key).isEqualTo(expectedSource.get(key));
             assertThat(header(letter, Topics.DLQ_REASON_HEADER)).as(key).isNotBlank();
         });
-        System.out.println("topic records: " + 2 * ROUNDS + " sent, " + expectedSource.size() + " dead letters with a reason, "
-                + valid + " still valid (routed or answered, then ignored by the gateway as unknown chunks)");
+        long missingReplyTopics = deadLetters.values().stream()
+                .filter(letter -> header(letter, Topics.DLQ_REASON_HEADER).endsWith(") does not exist")).count();
+        System.out.println("topic records: " + 2 * ROUNDS + " sent, " + expectedSource.size() + " dead letters with a reason ("
+                + missingReplyTopics + " for a reply topic that does not exist), " + valid + " still valid (routed or answered, then ignored by the gateway as unknown chunks)");
     }
 
     @Test
@@ -307,6 +312,54 @@ class BadInputFuzzIT {
         assertThat(ignoredReplies() - before).isEqualTo(ROUNDS);
     }
 
+    /**
+     * A chunk and a task for every expert whose reply topic is well-formed but does not exist: each is dead-lettered
+     * with the reason naming that topic, and a valid request sent right behind them is answered within seconds, where
+     * the router's and the experts' producers used to block on such a record for max.block.ms (60 s).
+     */
+    @Test
+    @Order(7)
+    void recordsNamingAReplyTopicThatDoesNotExistAreDeadLetteredWithoutStallingTheNextRequest() throws Exception {
+        String gone = TOPICS.replies("gone-" + random.nextInt(1_000_000));
+        Matrix x = badTensors.random(2 * 8, D_MODEL);
+        long start = System.nanoTime();
+        client.infer("before-gone", 0, x, 8, Duration.ofSeconds(60));
+        long baselineMs = (System.nanoTime() - start) / 1_000_000;
+        Map<String, String> expectedSource = new HashMap<>();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            Headers headers = new RecordHeaders().add(Topics.REPLY_TO_HEADER, gone.getBytes(StandardCharsets.UTF_8));
+            TokenChunk chunk = TokenChunk.newBuilder().setRequestId("fuzz-gone-chunk").setLayer(0)
+                    .setHidden(badTensors.valid()).build();
+            producer.send(new ProducerRecord<>(TOPICS.tokens(), null, "fuzz-gone-chunk", chunk.toByteArray(), headers));
+            expectedSource.put("fuzz-gone-chunk", TOPICS.tokens());
+            // one task on every expert's topic, so the valid request below queues behind one whatever its routing
+            for (int expert = 0; expert < EXPERTS; expert++) {
+                String key = "fuzz-gone-task-" + expert;
+                producer.send(new ProducerRecord<>(TOPICS.expert(0, expert), null, key,
+                        BadRecords.validTask(badTensors, key, expert).toByteArray(), headers));
+                expectedSource.put(key, TOPICS.expert(0, expert));
+            }
+            producer.flush();
+        }
+        TRIED.addAndGet(expectedSource.size());
+
+        start = System.nanoTime();
+        Matrix y = client.infer("after-gone", 0, x, 8, Duration.ofSeconds(15));
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(MAX_REL_ERROR);
+
+        Map<String, ConsumerRecord<String, byte[]>> deadLetters = awaitDeadLetters(expectedSource.keySet());
+        assertThat(deadLetters.keySet()).containsAll(expectedSource.keySet());
+        expectedSource.forEach((key, source) -> {
+            assertThat(header(deadLetters.get(key), Topics.DLQ_SOURCE_HEADER)).as(key).isEqualTo(source);
+            assertThat(header(deadLetters.get(key), Topics.DLQ_REASON_HEADER)).as(key)
+                    .isEqualTo(KnownReplyTopics.missing(gone));
+        });
+        System.out.println("missing reply topic " + gone + ": " + expectedSource.size()
+                + " records dead-lettered with its name; the valid request behind them took " + tookMs + " ms (the same"
+                + " request before them: " + baselineMs + " ms)");
+    }
+
     /** The hidden states the gateway must accept from these bytes, or null when they are not a valid chunk. */
     private static Matrix acceptedHidden(byte[] bytes) {
         try {
@@ -321,9 +374,9 @@ class BadInputFuzzIT {
         }
     }
 
-    /** The router's rules (docs/CONTRACTS.md): what it must route rather than reject. */
-    private static boolean validTokenChunk(BadRecords.Record record) {
-        if (record.value() == null || !TOPICS.isReplyTopic(record.replyTo())) {
+    /** The router's rules (docs/CONTRACTS.md): what it must route rather than reject; the one existing reply topic. */
+    private static boolean validTokenChunk(BadRecords.Record record, String replyTopic) {
+        if (record.value() == null || !replyTopic.equals(record.replyTo())) {
             return false;
         }
         try {
@@ -338,9 +391,9 @@ class BadInputFuzzIT {
         }
     }
 
-    /** The expert's rules (docs/CONTRACTS.md): what it must answer rather than reject. */
-    private static boolean validTask(BadRecords.Record record, int expert) {
-        if (record.value() == null || !TOPICS.isReplyTopic(record.replyTo())) {
+    /** The expert's rules (docs/CONTRACTS.md): what it must answer rather than reject; the one existing reply topic. */
+    private static boolean validTask(BadRecords.Record record, int expert, String replyTopic) {
+        if (record.value() == null || !replyTopic.equals(record.replyTo())) {
             return false;
         }
         try {

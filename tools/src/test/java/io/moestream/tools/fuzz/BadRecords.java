@@ -31,15 +31,16 @@ final class BadRecords {
         }
     }
 
-    /** Reply-to headers that name no reply topic (none name a well-formed but missing one: see the README). */
+    /** Reply-to headers that name no reply topic, or a well-formed reply topic that does not exist. */
     private static String badReplyTo(Random random) {
-        return switch (random.nextInt(7)) {
+        return switch (random.nextInt(8)) {
             case 0 -> null;
             case 1 -> "";
             case 2 -> Topics.DEFAULT.tokens();
             case 3 -> Topics.DEFAULT.deadLetters();
             case 4 -> Topics.DEFAULT.expert(0, random.nextInt(4));
             case 5 -> Topics.DEFAULT.replyTopicPrefix() + "bad name/" + random.nextInt(99);
+            case 6 -> Topics.DEFAULT.replies("gone-" + random.nextInt(99));
             default -> "\u0000\u00ff" + random.nextInt();
         };
     }
@@ -63,12 +64,8 @@ final class BadRecords {
 
     static Record expertTask(Random random, BadTensors tensors, Mutations mutations, String key, String replyTo,
                              int expert) {
-        Tensor rows = tensors.valid();
-        ExpertTask.Builder task = ExpertTask.newBuilder().setRequestId(key).setSeq(random.nextInt(100)).setLayer(0)
-                .setExpert(expert).setRows(rows).setGateWeights(weights(rows.getRows(), 0.5f));
-        for (int i = 0; i < rows.getRows(); i++) {
-            task.addRowIndex(i);
-        }
+        ExpertTask.Builder task = validTask(tensors, key, expert).toBuilder().setSeq(random.nextInt(100));
+        Tensor rows = task.getRows();
         return switch (random.nextInt(9)) {
             case 0, 1 -> {
                 BadTensors.Bad bad = tensors.next();
@@ -86,6 +83,17 @@ final class BadRecords {
                     : task.setLayer(1 + random.nextInt(5)).build().toByteArray(), replyTo);
             default -> mutated(mutations, task.build().toByteArray(), replyTo);
         };
+    }
+
+    /** A valid task of layer 0 for {@code expert}: random rows, each with gate weight 0.5. */
+    static ExpertTask validTask(BadTensors tensors, String key, int expert) {
+        Tensor rows = tensors.valid();
+        ExpertTask.Builder task = ExpertTask.newBuilder().setRequestId(key).setLayer(0).setExpert(expert).setRows(rows)
+                .setGateWeights(weights(rows.getRows(), 0.5f));
+        for (int i = 0; i < rows.getRows(); i++) {
+            task.addRowIndex(i);
+        }
+        return task.build();
     }
 
     /** A reply for no pending chunk, malformed, or damaged: the gateway must ignore every one and count it. */

@@ -11,7 +11,10 @@ import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.StreamRequestIds;
 import io.moestream.core.topics.Topics;
+import io.moestream.proto.v1.DType;
+import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.Reply;
+import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
@@ -27,8 +30,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
@@ -66,6 +71,8 @@ class FaultsIT {
     /** The gateway started in place of the first one: a short deadline (broker pause) and a small token cap (overload). */
     static final Duration SHORT_DEADLINE = Duration.ofSeconds(8);
     static final int TOKEN_CAP = 10_000;
+    /** The heap of the second gateway: the overload tests must pass within it. */
+    static final int GATEWAY_HEAP_MB = 128;
     static final String FIRST_GATEWAY = "faults-a";
     static final String SECOND_GATEWAY = "faults-b";
 
@@ -178,7 +185,7 @@ class FaultsIT {
         // and a new instance (its own reply topic) serves a new stream with nothing of the old one in it
         stack.startService("gateway", "gateway", Map.of("moe.gateway.instance-id", SECOND_GATEWAY,
                 "quarkus.grpc.server.port", port, "moe.gateway.chunk-deadline", SHORT_DEADLINE.toSeconds() + "s",
-                "moe.gateway.max-in-flight-tokens", Integer.toString(TOKEN_CAP)));
+                "moe.gateway.max-in-flight-tokens", Integer.toString(TOKEN_CAP)), List.of("-Xmx" + GATEWAY_HEAP_MB + "m"));
         Matrix y = PipelineFixtures.randomTokens(2000, D_MODEL, 4);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-restart", y, CHUNK_ROWS)) {
             assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), y);
@@ -280,6 +287,64 @@ class FaultsIT {
 
     @Test
     @Order(6)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aFloodOfManyTimesTheGatewaysHeapIsRefusedWithoutRunningItOutOfMemory() throws Exception {
+        // given the router stopped (SIGSTOP), so that the little the gateway admits stays pending and the cap stays full
+        ChildProcess router = process("router");
+        InferChunk large = GatewayClient.chunk("flood", 0, PipelineFixtures.randomTokens(4096, D_MODEL, 40), 4096,
+                DType.FP32).get(0);
+        long floodBytes = 8L * GATEWAY_HEAP_MB * 1024 * 1024;
+        int chunks = (int) (floodBytes / large.getSerializedSize()) + 1;
+        AtomicInteger next = new AtomicInteger();
+        Map<Status.Code, AtomicInteger> endings = new ConcurrentHashMap<>();
+        long refusedBefore = (long) gauge(gatewayMetrics(), "moe_gateway_chunks_refused_total");
+        long start = System.nanoTime();
+        signal(router, "STOP");
+        try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
+            // when 8 times its heap in chunks of 4096 rows is pushed at it, each in a stream of its own, 4 at a time
+            List<CompletableFuture<Void>> senders = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                senders.add(CompletableFuture.runAsync(() -> {
+                    for (int n = next.getAndIncrement(); n < chunks; n = next.getAndIncrement()) {
+                        InferChunk chunk = large.toBuilder().setRequestId("flood-" + n).build();
+                        try {
+                            Status.Code code = client.send(List.of(chunk), DEADLINE).status().getCode();
+                            endings.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
+                        } catch (Exception e) {
+                            throw new IllegalStateException("flood stream " + n, e);
+                        }
+                    }
+                }));
+            }
+            CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(3, TimeUnit.MINUTES);
+        } finally {
+            signal(router, "CONT");
+        }
+        long resumed = System.nanoTime();
+        long tookMs = (resumed - start) / 1_000_000;
+        String metrics = gatewayMetrics();
+        long refused = (long) gauge(metrics, "moe_gateway_chunks_refused_total") - refusedBefore;
+        System.out.printf("flood: %d chunks of %d bytes (%d MB, %d times the gateway's %d MB heap) in %d ms: %s;"
+                        + " heap used after %.0f MB%n", chunks, large.getSerializedSize(),
+                (long) chunks * large.getSerializedSize() >> 20, (long) chunks * large.getSerializedSize()
+                        / (GATEWAY_HEAP_MB * 1024L * 1024), GATEWAY_HEAP_MB, tookMs, endings,
+                heapUsed(metrics) / (1024 * 1024));
+
+        // then the gateway is alive and never ran out of memory, refused almost all of it with RESOURCE_EXHAUSTED
+        // (what it admitted could only wait for the stopped router: DEADLINE_EXCEEDED), and holds nothing afterwards
+        assertThat(process("gateway").isAlive()).isTrue();
+        assertThat(Files.readString(process("gateway").log())).doesNotContain("OutOfMemoryError");
+        assertThat(endings.keySet()).isSubsetOf(Status.Code.RESOURCE_EXHAUSTED, Status.Code.DEADLINE_EXCEEDED);
+        assertThat(refused).isEqualTo(endings.getOrDefault(Status.Code.RESOURCE_EXHAUSTED, new AtomicInteger()).get())
+                .isGreaterThan(chunks * 9L / 10);
+        assertThat(gauge(metrics, "moe_gateway_tokens_in_flight")).isZero();
+
+        // and it serves a valid request once the router is back
+        awaitServingAgain("after-flood", resumed);
+    }
+
+    @Test
+    @Order(7)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void brokerPausedPastTheTimeoutsEndsStreamsInTimeAndThePipelineServesAgain() throws Exception {
         Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 6);
@@ -310,25 +375,42 @@ class FaultsIT {
         }
 
         // and once the broker is back the pipeline answers again (after its clients reconnect and groups settle)
+        awaitServingAgain("after-pause", System.nanoTime());
+    }
+
+    /**
+     * Sends a valid stream until one is answered in full and equal to the reference (clients reconnect and groups
+     * settle after a pause first), within 2 minutes of {@code since}.
+     */
+    private void awaitServingAgain(String label, long since) throws Exception {
         Matrix y = PipelineFixtures.randomTokens(1000, D_MODEL, 7);
-        long resumed = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
-            try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-pause-" + attempt, y, CHUNK_ROWS)) {
+            try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), label + "-" + attempt, y, CHUNK_ROWS)) {
                 StreamProbe.Ending ending = stream.awaitEnd(STREAM_WAIT);
                 if (ending.status().isOk()) {
                     assertAllAnsweredExactly(ending, y);
-                    System.out.println("broker pause: serving again " + (System.nanoTime() - resumed) / 1_000_000
-                            + " ms after the broker resumed (attempt " + attempt + ")");
-                    break;
+                    System.out.println(label + ": serving again " + (System.nanoTime() - since) / 1_000_000
+                            + " ms after the resume (attempt " + attempt + ")");
+                    return;
                 }
-                assertThat(Duration.ofNanos(System.nanoTime() - resumed)).as("serving again after the pause: " + ending.status())
+                assertThat(Duration.ofNanos(System.nanoTime() - since)).as(label + ": serving again: " + ending.status())
                         .isLessThan(Duration.ofMinutes(2));
             }
         }
     }
 
+    /** The gateway's heap in use: the sum of its heap pools. */
+    private static double heapUsed(String metrics) {
+        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*} ([0-9.Ee+-]+)$").matcher(metrics);
+        double used = 0;
+        while (m.find()) {
+            used += Double.parseDouble(m.group(1));
+        }
+        return used;
+    }
+
     @Test
-    @Order(7)
+    @Order(8)
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void gatewayKilledMidStreamEndsItsStreamWithUnavailable() throws Exception {
         Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 8);

@@ -1,0 +1,42 @@
+package io.moestream.router.config;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * The Kafka client settings of the router's Kafka Streams ({@code quarkus.kafka-streams.bootstrap-servers} and the
+ * {@code kafka-streams.*} keys, security included), for the router's own admin, consumer and producer: they log in as
+ * the same principal, on the same secured broker.
+ */
+public final class StreamsClientSettings {
+    private static final String PREFIX = "kafka-streams.";
+
+    private StreamsClientSettings() {
+    }
+
+    public static Map<String, Object> from(Config config) {
+        Map<String, Object> settings = new HashMap<>();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith(PREFIX)) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> settings.put(name.substring(PREFIX.length()), v));
+            }
+        }
+        settings.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                config.getValue("quarkus.kafka-streams.bootstrap-servers", String.class));
+        return settings;
+    }
+
+    /** The settings a client whose keys are {@code configNames} knows, so that it warns about none of the others. */
+    public static Map<String, Object> only(Set<String> configNames, Map<String, Object> settings) {
+        Map<String, Object> known = new HashMap<>();
+        settings.forEach((key, value) -> {
+            if (configNames.contains(key)) {
+                known.put(key, value);
+            }
+        });
+        return known;
+    }
+}
