@@ -64,17 +64,21 @@ final class StackPhase {
         step("5. single-chunk round trips, %d samples", spec.latencySamples());
         StageTimes stages = new StageTimes(stack.bootstrapServers());
         stages.useAppendTime();
+        ExpertStages expertStages = new ExpertStages(stack.processes().stream().map(p -> p.name())
+                .filter(name -> name.startsWith("expert-")).map(stack::httpAddress).toList());
         SerialChunkProbe.Result probe;
+        Map<String, double[]> stagesBefore = expertStages.snapshot();
         try (SerialChunkProbe prober = new SerialChunkProbe(stack.gatewayAddress())) {
             probe = prober.measure(chunks, ROUND_TRIP_WARM_UPS, spec.latencySamples(), LATENCY_REQUEST);
         }
+        Map<String, Double> expertStageMeans = ExpertStages.meanMillis(stagesBefore, expertStages.snapshot());
         Map<String, LatencySummary> stageTimes = stages.read(LATENCY_REQUEST, probe.sentMillis(), probe.receivedMillis(),
                 ROUND_TRIP_WARM_UPS);
 
         double error = ErrorStats.compare(best.output(), reference.output()).maxRelError();
         BenchReport.Pipeline pipeline = new BenchReport.Pipeline(best.tokensPerSecond(),
                 best.tokensPerSecond() / reference.wholeTokensPerSecond(), error, probe.roundTrip(),
-                overHops(probe.roundTrip(), hop.latency()), stageTimes);
+                overHops(probe.roundTrip(), hop.latency()), stageTimes, expertStageMeans);
         return new Result(hop, pipeline, processFigures(all, cpuUse));
     }
 
