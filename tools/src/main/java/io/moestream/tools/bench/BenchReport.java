@@ -33,6 +33,12 @@ public record BenchReport(String date, MachineInfo machine, BenchSpec spec, Map<
     public record Pipeline(double tokensPerSecond, double ratioToReference, double maxRelError, LatencySummary roundTrip,
                            Map<String, Double> roundTripOverHops, Map<String, LatencySummary> roundTripStages,
                            Map<String, Double> expertStageMeanMillis) {
+
+        /** The same figures, with the ratio taken to a reference of {@code referenceTokensPerSecond}. */
+        public Pipeline againstReference(double referenceTokensPerSecond) {
+            return new Pipeline(tokensPerSecond, tokensPerSecond / referenceTokensPerSecond, maxRelError, roundTrip,
+                    roundTripOverHops, roundTripStages, expertStageMeanMillis);
+        }
     }
 
     /** Item 6 and the CPU time of the throughput phase, per process. */
