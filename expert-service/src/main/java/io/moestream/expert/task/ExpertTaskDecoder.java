@@ -79,6 +79,6 @@ public final class ExpertTaskDecoder {
         }
         int[] rowIndex = task.getRowIndexList().stream().mapToInt(Integer::intValue).toArray();
         return new Valid(new DecodedTask(task.getRequestId(), task.getSeq(), expert.layer(), expert.expert(),
-                rowIndex, weights, rows, replyTo));
+                rowIndex, weights, rows, replyTo, task.getRows().getDtype()));
     }
 }

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -70,6 +71,7 @@ public final class ExpertWorker implements Runnable {
             while (running) {
                 ConsumerRecords<String, byte[]> first = poll(IDLE_POLL);
                 if (!first.isEmpty()) {
+                    metrics.stage(ExpertMetrics.Stage.FETCH, fetchNanos(first));
                     process(gather(first));
                     commit();
                 }
@@ -90,15 +92,26 @@ public final class ExpertWorker implements Runnable {
 
     /** Decodes the first records and keeps polling until the batch is full or {@code maxWait} has passed. */
     private TaskWindow gather(ConsumerRecords<String, byte[]> first) {
+        long start = System.nanoTime();
         TaskWindow window = new TaskWindow(expert.decoder(), replies);
         window.add(first);
-        long deadline = System.nanoTime() + maxWait.toNanos();
+        long deadline = start + maxWait.toNanos();
         long left = deadline - System.nanoTime();
         while (running && window.rows() < batcher.maxBatchRows() && left > 0) {
             window.add(poll(Duration.ofNanos(left)));
             left = deadline - System.nanoTime();
         }
+        metrics.stage(ExpertMetrics.Stage.GATHER, System.nanoTime() - start);
         return window;
+    }
+
+    /** Time since the oldest of {@code records} was stamped (the router's send, or the broker's append). */
+    private static long fetchNanos(ConsumerRecords<String, byte[]> records) {
+        long oldest = Long.MAX_VALUE;
+        for (var record : records) {
+            oldest = Math.min(oldest, record.timestamp());
+        }
+        return TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - oldest);
     }
 
     /** One kernel call per micro-batch; results go out as each batch finishes, then every ack is awaited. */
@@ -106,12 +119,17 @@ public final class ExpertWorker implements Runnable {
         long start = System.nanoTime();
         List<DecodedTask> tasks = window.tasks();
         List<Future<RecordMetadata>> results = new ArrayList<>(tasks.size());
+        long kernelNanos = 0;
         for (List<DecodedTask> batch : batcher.batches(tasks)) {
+            long kernelStart = System.nanoTime();
+            List<Matrix> outputs = batcher.forward(batch, expert.kernel());
+            kernelNanos += System.nanoTime() - kernelStart;
             // batches keep the tasks' order, so the next output always belongs to task number results.size()
-            for (Matrix weighted : batcher.forward(batch, expert.kernel())) {
+            for (Matrix weighted : outputs) {
                 results.add(replies.result(tasks.get(results.size()), weighted));
             }
         }
+        metrics.stage(ExpertMetrics.Stage.KERNEL, kernelNanos);
         List<Future<RecordMetadata>> deadLetters = new ArrayList<>(window.deadLetters());
         for (int i = 0; i < results.size(); i++) {
             try {
@@ -130,7 +148,9 @@ public final class ExpertWorker implements Runnable {
                         e.getCause());
             }
         }
-        metrics.window(tasks.stream().mapToInt(DecodedTask::rowCount).sum(), System.nanoTime() - start, deadLetters.size());
+        long end = System.nanoTime();
+        metrics.stage(ExpertMetrics.Stage.PUBLISH, end - start - kernelNanos);
+        metrics.window(tasks.stream().mapToInt(DecodedTask::rowCount).sum(), end - start, deadLetters.size());
     }
 
     private ConsumerRecords<String, byte[]> poll(Duration timeout) {

@@ -5,7 +5,6 @@ import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
 import io.moestream.expert.task.DecodedTask;
-import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertResult;
 import io.moestream.proto.v1.Reply;
 import java.nio.charset.StandardCharsets;
@@ -38,14 +37,17 @@ public final class ReplyPublisher {
         return replyTopics.exists(task.replyTo(), writtenAtMs);
     }
 
-    /** Sends {@code Reply{result}} keyed by request id to the task's reply topic; the future completes on the broker's ack. */
+    /**
+     * Sends {@code Reply{result}} keyed by request id to the task's reply topic, in the element type the task's rows came
+     * in (FP32 where a value would overflow it); the future completes on the broker's ack.
+     */
     public Future<RecordMetadata> result(DecodedTask task, Matrix weighted) {
         ExpertResult.Builder result = ExpertResult.newBuilder()
                 .setRequestId(task.requestId())
                 .setSeq(task.seq())
                 .setLayer(task.layer())
                 .setExpert(task.expert())
-                .setWeighted(TensorMessages.toProto(weighted, DType.FP32));
+                .setWeighted(TensorMessages.toWire(weighted, task.wireDtype()));
         for (int row : task.rowIndex()) {
             result.addRowIndex(row);
         }

@@ -29,7 +29,8 @@ public final class Tasks {
     }
 
     public static DecodedTask decoded(String requestId, Matrix rows, float[] weights) {
-        return new DecodedTask(requestId, 0, 0, 0, IntStream.range(0, rows.rows()).toArray(), weights, rows, "moe.replies.t");
+        return new DecodedTask(requestId, 0, 0, 0, IntStream.range(0, rows.rows()).toArray(), weights, rows, "moe.replies.t",
+                DType.FP32);
     }
 
     /** {@code n} gate weights in (0, 1), different per seed. */

@@ -9,6 +9,11 @@ import java.nio.ByteOrder;
  * views; the 16-bit types convert through one {@code short[]} per call, never per element.
  */
 public final class TensorCodec {
+    /** Smallest magnitude that rounds to infinity in bf16 (the largest finite bf16 plus half its last step). */
+    private static final float BF16_OVERFLOW = Float.intBitsToFloat(0x7f7f8000);
+    /** Smallest magnitude that rounds to infinity in fp16 (65504 plus half its last step of 32). */
+    private static final float FP16_OVERFLOW = 65520f;
+
     private TensorCodec() {
     }
 
@@ -19,6 +24,22 @@ public final class TensorCodec {
             case FP16, BF16 -> Short.BYTES;
             default -> throw new InvalidTensorException("unknown dtype " + dtype);
         };
+    }
+
+    /** Whether every finite value of {@code values} stays finite as {@code dtype}; NaN and infinity count as fitting. */
+    public static boolean fitsIn(float[] values, DType dtype) {
+        float limit = switch (dtype) {
+            case FP32 -> Float.POSITIVE_INFINITY;
+            case BF16 -> BF16_OVERFLOW;
+            case FP16 -> FP16_OVERFLOW;
+            default -> throw new InvalidTensorException("unknown dtype " + dtype);
+        };
+        for (float v : values) {
+            if (Math.abs(v) >= limit && Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code values} as little-endian bytes of {@code dtype}. */

@@ -22,6 +22,25 @@ public final class TensorMessages {
     }
 
     /**
+     * Encodes {@code m} for a topic whose configured element type is {@code wire}: as {@code wire}, unless a value of
+     * {@code m} is beyond that type's finite range, in which case as FP32, so that narrowing never turns a finite
+     * value into infinity (which every reader would reject).
+     */
+    public static Tensor toWire(Matrix m, DType wire) {
+        return toProto(m, TensorCodec.fitsIn(m.data(), wire) ? wire : DType.FP32);
+    }
+
+    /** The wire element type named {@code name} ({@code fp32}, {@code bf16} or {@code fp16}, any case). */
+    public static DType wireDtype(String name) {
+        return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "fp32" -> DType.FP32;
+            case "bf16" -> DType.BF16;
+            case "fp16" -> DType.FP16;
+            default -> throw new IllegalArgumentException("unknown wire dtype '" + name + "': expected fp32, bf16 or fp16");
+        };
+    }
+
+    /**
      * Decodes and validates a tensor: known dtype, {@code cols == expectedCols}, {@code 1 <= rows <= maxRows},
      * byte length equal to rows*cols*elementSize, and every value finite.
      *

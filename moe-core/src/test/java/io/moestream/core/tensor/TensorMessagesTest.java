@@ -121,4 +121,57 @@ class TensorMessagesTest {
         assertThatThrownBy(() -> TensorMessages.fromProto(t, D_MODEL, MAX_ROWS))
                 .hasMessage("chunk has 4294967295 rows, the maximum is 4096");
     }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FP32", "FP16", "BF16"})
+    void shouldEncodeForTheWireInItsDtypeWhenEveryValueFits(DType wire) {
+        // given
+        Matrix m = TestTensors.gaussian(2, D_MODEL, 5);
+
+        // when
+        Tensor t = TensorMessages.toWire(m, wire);
+
+        // then
+        assertThat(t.getDtype()).isEqualTo(wire);
+        assertThat(t.getData().size()).isEqualTo(2 * D_MODEL * TensorCodec.elementSize(wire));
+    }
+
+    @Test
+    void shouldFallBackToFp32WhereANarrowDtypeWouldOverflow() {
+        // given: 70000 is beyond fp16's range, 3.4e38 beyond bf16's (whose largest finite value is about 3.39e38)
+        float[] fp16Overflow = new float[D_MODEL];
+        fp16Overflow[3] = -70000f;
+        float[] bf16Overflow = new float[D_MODEL];
+        bf16Overflow[0] = 3.4e38f;
+
+        // when
+        Tensor half = TensorMessages.toWire(new Matrix(1, D_MODEL, fp16Overflow), DType.FP16);
+        Tensor bf16 = TensorMessages.toWire(new Matrix(1, D_MODEL, bf16Overflow), DType.BF16);
+        Tensor bf16Fits = TensorMessages.toWire(new Matrix(1, D_MODEL, fp16Overflow), DType.BF16);
+
+        // then: the values arrive finite and exact
+        assertThat(half.getDtype()).isEqualTo(DType.FP32);
+        assertThat(TensorMessages.fromProto(half, D_MODEL, MAX_ROWS).data()[3]).isEqualTo(-70000f);
+        assertThat(bf16.getDtype()).isEqualTo(DType.FP32);
+        assertThat(TensorMessages.fromProto(bf16, D_MODEL, MAX_ROWS).data()[0]).isEqualTo(3.4e38f);
+        assertThat(bf16Fits.getDtype()).isEqualTo(DType.BF16);
+    }
+
+    @Test
+    void shouldTellTheLargestValuesThatStillFit() {
+        assertThat(TensorCodec.fitsIn(new float[] {65519f, -65519f}, DType.FP16)).isTrue();
+        assertThat(TensorCodec.fitsIn(new float[] {65520f}, DType.FP16)).isFalse();
+        assertThat(TensorCodec.fitsIn(new float[] {Float.intBitsToFloat(0x7f7f7fff)}, DType.BF16)).isTrue();
+        assertThat(TensorCodec.fitsIn(new float[] {Float.intBitsToFloat(0x7f7f8000)}, DType.BF16)).isFalse();
+        assertThat(TensorCodec.fitsIn(new float[] {Float.MAX_VALUE, Float.NaN}, DType.FP32)).isTrue();
+    }
+
+    @Test
+    void shouldParseTheWireDtypesByName() {
+        assertThat(TensorMessages.wireDtype("fp32")).isEqualTo(DType.FP32);
+        assertThat(TensorMessages.wireDtype(" BF16")).isEqualTo(DType.BF16);
+        assertThat(TensorMessages.wireDtype("Fp16")).isEqualTo(DType.FP16);
+        assertThatThrownBy(() -> TensorMessages.wireDtype("int8"))
+                .hasMessage("unknown wire dtype 'int8': expected fp32, bf16 or fp16");
+    }
 }

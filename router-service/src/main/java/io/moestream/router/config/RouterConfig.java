@@ -23,6 +23,14 @@ public interface RouterConfig {
     @WithDefault("all")
     String layers();
 
+    /**
+     * Element type of the rows in the expert tasks, and so of the experts' results (an expert answers in its task's
+     * type): {@code fp32} (exact), {@code bf16} or {@code fp16} (half the bytes; a task with a value beyond the narrow
+     * type's range goes as fp32). Gating always uses the chunk as the gateway sent it.
+     */
+    @WithDefault("fp32")
+    String wireDtype();
+
     /** Most rows one token chunk may carry; larger chunks go to the dead-letter topic. */
     @WithDefault("4096")
     int maxChunkRows();

@@ -40,30 +40,40 @@ public final class ChunkRouter {
     private final Topics topics;
     private final SortedMap<Integer, LayerRouter> routers;
     private final ChunkLimits limits;
+    private final DType taskDtype;
 
-    /** {@code routers}: one per MoE layer; a chunk for any other layer is rejected. */
+    /** {@code routers}: one per MoE layer; a chunk for any other layer is rejected. Tasks carry FP32 rows. */
     public ChunkRouter(Topics topics, Map<Integer, LayerRouter> routers, ChunkLimits limits) {
+        this(topics, routers, limits, DType.FP32);
+    }
+
+    /** As above, with the tasks' rows in {@code taskDtype} wherever they fit its range (see {@link TensorMessages#toWire}). */
+    public ChunkRouter(Topics topics, Map<Integer, LayerRouter> routers, ChunkLimits limits, DType taskDtype) {
         if (routers.isEmpty()) {
             throw new IllegalArgumentException("the router needs the gate of at least one MoE layer");
         }
         this.topics = topics;
         this.routers = Collections.unmodifiableSortedMap(new TreeMap<>(routers));
         this.limits = limits;
+        this.taskDtype = taskDtype;
     }
 
     /** A router over every MoE layer of {@code model}, routing as the model's family does. */
     public static ChunkRouter forModel(MoeModel model, Topics topics, int maxChunkRows) {
-        return forModel(model, topics, maxChunkRows, RoutingOptions.NONE, model.moeLayers());
+        return forModel(model, topics, maxChunkRows, RoutingOptions.NONE, model.moeLayers(), DType.FP32);
     }
 
-    /** A router over the {@code layers} of {@code model}: the family's routing with {@code options} on top. */
+    /**
+     * A router over the {@code layers} of {@code model}: the family's routing with {@code options} on top, tasks in
+     * {@code taskDtype}.
+     */
     public static ChunkRouter forModel(MoeModel model, Topics topics, int maxChunkRows, RoutingOptions options,
-                                       SortedSet<Integer> layers) {
+                                       SortedSet<Integer> layers, DType taskDtype) {
         Map<Integer, LayerRouter> routers = new TreeMap<>();
         for (int layer : layers) {
             routers.put(layer, model.router(layer, options));
         }
-        return new ChunkRouter(topics, routers, new ChunkLimits(model.config().dModel(), maxChunkRows));
+        return new ChunkRouter(topics, routers, new ChunkLimits(model.config().dModel(), maxChunkRows), taskDtype);
     }
 
     /** The MoE layers this router accepts, ascending. */
@@ -156,7 +166,7 @@ public final class ChunkRouter {
         return records;
     }
 
-    private static ExpertTask task(TokenChunk chunk, Matrix hidden, ExpertAssignment assignment) {
+    private ExpertTask task(TokenChunk chunk, Matrix hidden, ExpertAssignment assignment) {
         ExpertTask.Builder task = ExpertTask.newBuilder()
                 .setRequestId(chunk.getRequestId())
                 .setSeq(chunk.getSeq())
@@ -164,7 +174,7 @@ public final class ChunkRouter {
                 .setExpert(assignment.expert())
                 .setGateWeights(fp32LittleEndian(assignment.gateWeights()))
                 // rows: (rows routed to this expert, d_model)
-                .setRows(TensorMessages.toProto(hidden.gatherRows(assignment.rowIndex()), DType.FP32));
+                .setRows(TensorMessages.toWire(hidden.gatherRows(assignment.rowIndex()), taskDtype));
         for (int row : assignment.rowIndex()) {
             task.addRowIndex(row);
         }

@@ -4,8 +4,10 @@ import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
+import io.moestream.proto.v1.DType;
 import io.moestream.router.live.LoadBoard;
 import io.moestream.router.load.LoadListener;
 import io.moestream.router.load.LoadMetrics;
@@ -39,11 +41,12 @@ public class RouterTopologyProducer {
         // the gates are copied onto the heap, so the model's files can be released right away
         try (MoeModel model = MoeModel.open(config.model().dir())) {
             RoutingOptions options = config.routing().toOptions();
+            DType taskDtype = TensorMessages.wireDtype(config.wireDtype());
             ChunkRouter router = ChunkRouter.forModel(model, topics, config.maxChunkRows(), options,
-                    LayerSelection.parse(config.layers(), model.moeLayers()));
-            LOG.infof("router loaded model %s: served MoE layers %s, %d experts, top-%d, d_model %d, routing: %s",
-                    config.model().dir(), router.layers(), model.config().numExperts(), model.config().topK(),
-                    model.config().dModel(), options.describe());
+                    LayerSelection.parse(config.layers(), model.moeLayers()), taskDtype);
+            LOG.infof("router loaded model %s: served MoE layers %s, %d experts, top-%d, d_model %d, routing: %s,"
+                    + " task rows as %s", config.model().dir(), router.layers(), model.config().numExperts(),
+                    model.config().topK(), model.config().dModel(), options.describe(), taskDtype);
             return router;
         }
     }

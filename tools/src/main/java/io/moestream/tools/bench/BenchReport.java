@@ -31,7 +31,14 @@ public record BenchReport(String date, MachineInfo machine, BenchSpec spec, Map<
      * @param roundTripStages   the round trip split at the broker's append times of the chunk's records
      */
     public record Pipeline(double tokensPerSecond, double ratioToReference, double maxRelError, LatencySummary roundTrip,
-                           Map<String, Double> roundTripOverHops, Map<String, LatencySummary> roundTripStages) {
+                           Map<String, Double> roundTripOverHops, Map<String, LatencySummary> roundTripStages,
+                           Map<String, Double> expertStageMeanMillis) {
+
+        /** The same figures, with the ratio taken to a reference of {@code referenceTokensPerSecond}. */
+        public Pipeline againstReference(double referenceTokensPerSecond) {
+            return new Pipeline(tokensPerSecond, tokensPerSecond / referenceTokensPerSecond, maxRelError, roundTrip,
+                    roundTripOverHops, roundTripStages, expertStageMeanMillis);
+        }
     }
 
     /** Item 6 and the CPU time of the throughput phase, per process. */

@@ -14,12 +14,15 @@ final class CpuWindow {
     private static final int TOP_THREADS = 6;
     /** The key of the CPU time used by processes the bench did not start (builds, other users) during the window. */
     static final long OTHERS = -1;
+    /** The JIT compiler threads, C1 and C2, as {@link ProcessStats} names them (digits as {@code #}, 15 characters). */
+    private static final String JIT_THREADS = "C# CompilerThre";
 
     private final List<MeasuredProcess> processes;
     private final Map<Long, Map<String, Double>> before = new HashMap<>();
     private double machineBusyBefore;
     private long startNanos;
     private Map<Long, ProcessCpu> usage;
+    private double jitShare;
 
     CpuWindow(List<MeasuredProcess> processes) {
         this.processes = processes;
@@ -38,6 +41,12 @@ final class CpuWindow {
         usage = measure();
     }
 
+    /** The share of the measured processes' CPU time that their JIT compilers took in the window (0 when none was used). */
+    double jitShare() {
+        usage();
+        return jitShare;
+    }
+
     /**
      * Per process: CPU seconds in the window, cores used on average, and the busiest thread names; under
      * {@link #OTHERS} the CPU time that processes outside the bench took from the machine meanwhile.
@@ -53,12 +62,14 @@ final class CpuWindow {
         double wallSeconds = (System.nanoTime() - startNanos) / 1e9;
         double machineBusy = ProcessStats.machineBusySeconds() - machineBusyBefore;
         Map<Long, ProcessCpu> usage = new HashMap<>();
+        double jitSeconds = 0;
         for (MeasuredProcess process : processes) {
             Map<String, Double> start = before.getOrDefault(process.pid(), Map.of());
             Map<String, Double> spent = new HashMap<>();
             ProcessStats.cpuSecondsByThread(process.pid())
                     .forEach((name, seconds) -> spent.put(name, seconds - start.getOrDefault(name, 0.0)));
             double total = spent.values().stream().mapToDouble(Double::doubleValue).sum();
+            jitSeconds += spent.getOrDefault(JIT_THREADS, 0.0);
             Map<String, Double> top = new LinkedHashMap<>();
             spent.entrySet().stream()
                     .sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()))
@@ -67,6 +78,7 @@ final class CpuWindow {
             usage.put(process.pid(), new ProcessCpu(round(total), round(total / wallSeconds), top));
         }
         double ours = usage.values().stream().mapToDouble(ProcessCpu::cpuSeconds).sum();
+        jitShare = ours > 0 ? jitSeconds / ours : 0;
         double others = Math.max(0, machineBusy - ours);
         usage.put(OTHERS, new ProcessCpu(round(others), round(others / wallSeconds), Map.of()));
         return usage;

@@ -28,6 +28,22 @@ public final class KernelLimits {
     private KernelLimits() {
     }
 
+    /**
+     * Per micro-batch size, the faster sgemm and the faster kernel of two measurements (load from outside only slows a
+     * run down); {@code first} and {@code second} have the same sizes in the same order.
+     */
+    public static List<Point> fasterOf(List<Point> first, List<Point> second) {
+        List<Point> faster = new ArrayList<>();
+        for (int i = 0; i < first.size(); i++) {
+            Point a = first.get(i);
+            Point b = second.get(i);
+            Point kernel = a.kernelGflops() >= b.kernelGflops() ? a : b;
+            faster.add(new Point(a.rows(), Math.max(a.sgemmGflops(), b.sgemmGflops()), kernel.kernelGflops(),
+                    kernel.kernelTokensPerSecond()));
+        }
+        return faster;
+    }
+
     public static List<Point> measure(BenchSpec spec, ExpertWeights weights) {
         List<Point> points = new ArrayList<>();
         try (OpenBlasSwiGluExpert kernel = new OpenBlasSwiGluExpert(weights)) {

@@ -43,6 +43,11 @@ public final class ReportTable {
 
         p.roundTripStages().forEach((stage, t) -> out.printf("       %-44s p50 %7.1f ms  p99 %7.1f ms%n", stage,
                 ms(t.p50Micros()), ms(t.p99Micros())));
+        if (!p.expertStageMeanMillis().isEmpty()) {
+            StringBuilder split = new StringBuilder();
+            p.expertStageMeanMillis().forEach((stage, millis) -> split.append(String.format("  %s %.1f ms", stage, millis)));
+            out.println("         experts' own timers, mean per window:" + split);
+        }
         out.println("6.   processes: peak RSS, and CPU during the throughput run");
         for (BenchReport.ProcessFigures f : r.processes()) {
             if (f.pid() == 0) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Items 4 to 6 of the bench on a running stack: one Kafka hop on its broker, the pipeline at saturation (with the CPU
@@ -24,6 +25,13 @@ final class StackPhase {
     private static final int HOP_WARM_UPS = 50;
     private static final int ROUND_TRIP_WARM_UPS = 10;
     private static final int THROUGHPUT_RUNS = 2;
+    /**
+     * The warm-up goes on past {@code --warm-up} while the JIT compilers take more than this share of the stack's CPU in
+     * a warm-up run: on two cores, compiling is CPU the pipeline cannot use, and it is gone in a steady state.
+     */
+    private static final double STEADY_JIT_SHARE = 0.05;
+    /** How long the warm-up may go on past {@code --warm-up} waiting for the JIT to settle. */
+    private static final long MAX_EXTRA_WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(120);
     private static final int PROFILE_LINES = 12;
     private static final String LATENCY_REQUEST = "bench-latency";
 
@@ -53,28 +61,34 @@ final class StackPhase {
         BenchReport.KafkaHop hop = new BenchReport.KafkaHop(recordBytes, KafkaHopLatency.measure(stack.bootstrapServers(),
                 recordBytes, HOP_WARM_UPS, spec.latencySamples()));
 
-        step("5. pipeline throughput: %d tokens over %d stream(s), %d s of warm-up runs, then best of %d runs",
-                spec.tokens(), spec.streams(), spec.warmUp().toSeconds(), THROUGHPUT_RUNS);
+        step("5. pipeline throughput: %d tokens over %d stream(s), at least %d s of warm-up runs (until the JIT takes under"
+                + " %.0f%% of the CPU, at most %d s more), then best of %d runs", spec.tokens(), spec.streams(),
+                spec.warmUp().toSeconds(), STEADY_JIT_SHARE * 100, TimeUnit.NANOSECONDS.toSeconds(MAX_EXTRA_WARM_UP_NANOS),
+                THROUGHPUT_RUNS);
         List<MeasuredProcess> all = new ArrayList<>(stackProcesses);
         all.add(MeasuredProcess.self());
         CpuWindow cpu = new CpuWindow(all);
-        PipelineThroughput.Run best = throughput(x, cpu);
+        PipelineThroughput.Run best = throughput(x, cpu, all);
         Map<Long, CpuWindow.ProcessCpu> cpuUse = cpu.usage();
 
         step("5. single-chunk round trips, %d samples", spec.latencySamples());
         StageTimes stages = new StageTimes(stack.bootstrapServers());
         stages.useAppendTime();
+        ExpertStages expertStages = new ExpertStages(stack.processes().stream().map(p -> p.name())
+                .filter(name -> name.startsWith("expert-")).map(stack::httpAddress).toList());
         SerialChunkProbe.Result probe;
+        Map<String, double[]> stagesBefore = expertStages.snapshot();
         try (SerialChunkProbe prober = new SerialChunkProbe(stack.gatewayAddress())) {
             probe = prober.measure(chunks, ROUND_TRIP_WARM_UPS, spec.latencySamples(), LATENCY_REQUEST);
         }
+        Map<String, Double> expertStageMeans = ExpertStages.meanMillis(stagesBefore, expertStages.snapshot());
         Map<String, LatencySummary> stageTimes = stages.read(LATENCY_REQUEST, probe.sentMillis(), probe.receivedMillis(),
                 ROUND_TRIP_WARM_UPS);
 
         double error = ErrorStats.compare(best.output(), reference.output()).maxRelError();
         BenchReport.Pipeline pipeline = new BenchReport.Pipeline(best.tokensPerSecond(),
                 best.tokensPerSecond() / reference.wholeTokensPerSecond(), error, probe.roundTrip(),
-                overHops(probe.roundTrip(), hop.latency()), stageTimes);
+                overHops(probe.roundTrip(), hop.latency()), stageTimes, expertStageMeans);
         return new Result(hop, pipeline, processFigures(all, cpuUse));
     }
 
@@ -83,7 +97,7 @@ final class StackPhase {
      * before the warm-up and stop after the CPU window: starting JFR in a JVM loads and compiles its event classes,
      * several CPU-seconds of JIT per process, which would otherwise land in the measured runs and slow them.
      */
-    private PipelineThroughput.Run throughput(Matrix x, CpuWindow cpu) throws Exception {
+    private PipelineThroughput.Run throughput(Matrix x, CpuWindow cpu, List<MeasuredProcess> all) throws Exception {
         FlightRecordings recordings = flightRecordingDir == null ? null
                 : new FlightRecordings(flightRecordingDir, stackProcesses);
         if (recordings != null) {
@@ -91,10 +105,7 @@ final class StackPhase {
         }
         PipelineThroughput.Run best = null;
         try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
-            long warmUntil = System.nanoTime() + spec.warmUp().toNanos();
-            for (int i = 0; i == 0 || System.nanoTime() < warmUntil; i++) {
-                PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(), "bench-warm-up-" + i);
-            }
+            warmUp(client, x, all);
             cpu.start();
             for (int i = 0; i < THROUGHPUT_RUNS; i++) {
                 PipelineThroughput.Run run = PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(),
@@ -107,6 +118,24 @@ final class StackPhase {
             printProfiles(recordings.stop());
         }
         return best;
+    }
+
+    /** Warm-up runs for at least {@code --warm-up}, then on while the JIT is busy (see {@link #STEADY_JIT_SHARE}). */
+    private void warmUp(GatewayClient client, Matrix x, List<MeasuredProcess> all) throws Exception {
+        long start = System.nanoTime();
+        long minimumEnd = start + spec.warmUp().toNanos();
+        double jitShare = 1;
+        int runs = 0;
+        while (runs == 0 || System.nanoTime() < minimumEnd
+                || jitShare > STEADY_JIT_SHARE && System.nanoTime() < minimumEnd + MAX_EXTRA_WARM_UP_NANOS) {
+            CpuWindow run = new CpuWindow(all);
+            run.start();
+            PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(), "bench-warm-up-" + runs++);
+            run.stop();
+            jitShare = run.jitShare();
+        }
+        out.printf("    warm-up: %d runs in %d s; the JIT took %.1f%% of the stack's CPU in the last one%n", runs,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), jitShare * 100);
     }
 
     private List<Matrix> chunks(Matrix x) {

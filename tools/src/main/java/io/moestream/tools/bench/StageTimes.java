@@ -1,6 +1,7 @@
 package io.moestream.tools.bench;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.moestream.core.topics.StreamRequestIds;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
@@ -75,7 +76,8 @@ final class StageTimes {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (requestId.equals(record.key())) {
+                    // the gateway writes the client's id with a per-stream suffix (StreamRequestIds)
+                    if (record.key() != null && requestId.equals(StreamRequestIds.clientPart(record.key()))) {
                         note(record, token, lastTask, lastResult);
                     }
                 }
@@ -112,6 +114,9 @@ final class StageTimes {
     private static LatencySummary between(long[] start, long[] end, int from) {
         Histogram micros = LatencySummary.newHistogram();
         for (int i = from; i < start.length; i++) {
+            if (start[i] == 0 || end[i] == 0) {
+                throw new IllegalStateException("chunk " + i + " of the latency probe is missing a record on the topics");
+            }
             micros.recordValue(Math.max(1, (end[i] - start[i]) * 1000));
         }
         return LatencySummary.of(micros);

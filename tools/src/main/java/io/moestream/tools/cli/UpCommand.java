@@ -43,6 +43,11 @@ public final class UpCommand implements Callable<Integer> {
             description = "Prefix of every topic (e.g. shadow.): a second pipeline on the same cluster, for ./moe replay.")
     String topicPrefix;
 
+    @Option(names = "--wire-dtype", defaultValue = "fp32",
+            description = "Element type of the expert tasks and results on the topics: fp32 (exact), bf16 or fp16 (half"
+                    + " the bytes; the router's moe.wire-dtype) (default ${DEFAULT-VALUE}).")
+    String wireDtype;
+
     @Option(names = "--secure", description = "Run the embedded broker on SASL_SSL (SCRAM-SHA-512, TLS from a CA made"
             + " at start) with ACLs: one principal per service, as in the k8s manifests.")
     boolean secure;
@@ -57,6 +62,7 @@ public final class UpCommand implements Callable<Integer> {
                 new Topics(topicPrefix))
                 .withRouting(routing.toOptions())
                 .withLayers(layers)
+                .withWireDtype(wireDtype)
                 .withSecure(secure)
                 .withGrpcMutualTls(grpcTls);
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));

@@ -2,6 +2,7 @@ package io.moestream.tools.stack;
 
 import io.moestream.core.model.LayerSelection;
 import io.moestream.core.routing.RoutingOptions;
+import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -89,6 +90,17 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
     public StackOptions withGrpcMutualTls(boolean on) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics,
                 secure, on);
+    }
+
+    /**
+     * The router sends the expert tasks' rows as {@code dtype} ({@code fp32}, {@code bf16} or {@code fp16}: its
+     * {@code moe.wire-dtype}); the experts answer in kind. A name that is none of these is refused here, before start.
+     */
+    public StackOptions withWireDtype(String dtype) {
+        TensorMessages.wireDtype(dtype);
+        Map<String, String> properties = new HashMap<>(extraProperties);
+        properties.put("router-service:moe.wire-dtype", dtype);
+        return withExtraProperties(properties);
     }
 
     /** The router routes with {@code routing} (its {@code moe.routing.*} keys); other extra properties stay. */

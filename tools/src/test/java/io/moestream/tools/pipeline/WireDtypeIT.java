@@ -1,0 +1,117 @@
+package io.moestream.tools.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.ModelGenerator;
+import io.moestream.core.model.ModelSpec;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.tensor.ErrorStats;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.topics.Topics;
+import io.moestream.proto.v1.DType;
+import io.moestream.proto.v1.ExpertTask;
+import io.moestream.proto.v1.Reply;
+import io.moestream.testsupport.TestKafkaCluster;
+import io.moestream.tools.client.GatewayClient;
+import io.moestream.tools.stack.LocalStack;
+import io.moestream.tools.stack.MoeHome;
+import io.moestream.tools.stack.StackOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./moe up --wire-dtype bf16}: the router sends the expert tasks as bf16, the experts answer in bf16, and the
+ * layer's output stays within bf16's rounding of the fp32 reference.
+ */
+class WireDtypeIT {
+    private static final int EXPERTS = 4;
+    /** bf16 keeps 8 significant bits: each of input and output rounds by up to 2^-9 relative. */
+    private static final double MAX_REL_ERROR = 1e-2;
+
+    @TempDir
+    Path modelDir;
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldCarryTasksAndResultsAsBf16() throws Exception {
+        // given
+        ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, 2, 64, 96, 5));
+        Matrix x = PipelineFixtures.randomTokens(200, 64, 13);
+        try (TestKafkaCluster kafka = TestKafkaCluster.start();
+             LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
+                     .withBootstrap(kafka.bootstrapServers()).withWireDtype("bf16"), System.out::println);
+             GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
+            try {
+                // when
+                Matrix y = client.infer("wire-dtype-it", 0, x, 50, Duration.ofMinutes(2));
+
+                // then: the output is the reference's within bf16 rounding, and not bit-exact (the rows were narrowed)
+                try (MoeModel model = MoeModel.open(modelDir); ReferenceMoeLayer reference = new ReferenceMoeLayer(model, 0)) {
+                    ErrorStats error = ErrorStats.compare(y, reference.forward(x));
+                    System.out.println("bf16 wire vs fp32 reference: " + error);
+                    assertThat(error.maxRelError()).isGreaterThan(1e-5).isLessThan(MAX_REL_ERROR);
+                }
+                // and every task and every result on the topics is bf16
+                List<DType> tasks = new ArrayList<>();
+                List<DType> results = new ArrayList<>();
+                for (var record : readAll(kafka.bootstrapServers())) {
+                    if (Topics.DEFAULT.isReplyTopic(record.topic())) {
+                        Reply reply = Reply.parseFrom(record.value());
+                        if (reply.hasResult()) {
+                            results.add(reply.getResult().getWeighted().getDtype());
+                        }
+                    } else {
+                        tasks.add(ExpertTask.parseFrom(record.value()).getRows().getDtype());
+                    }
+                }
+                assertThat(tasks).hasSizeGreaterThanOrEqualTo(4).containsOnly(DType.BF16);
+                assertThat(results).hasSameSizeAs(tasks).containsOnly(DType.BF16);
+            } finally {
+                stack.copyLogsTo(PipelineFixtures.logDir("WireDtypeIT"));
+            }
+        }
+    }
+
+    /** Every record of the expert topics of layer 0 and of the reply topics, from the beginning. */
+    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap)
+            throws Exception {
+        List<TopicPartition> partitions = new ArrayList<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            for (String topic : admin.listTopics().names().get()) {
+                boolean expertTopic = IntStream.range(0, EXPERTS).anyMatch(e -> topic.equals(Topics.DEFAULT.expert(0, e)));
+                if (expertTopic || Topics.DEFAULT.isReplyTopic(topic)) {
+                    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                }
+            }
+        }
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+}
