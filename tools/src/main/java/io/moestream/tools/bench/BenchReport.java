@@ -27,16 +27,20 @@ public record BenchReport(String date, MachineInfo machine, BenchSpec spec, Map<
      * Item 5: the pipeline at saturation and one chunk at a time.
      *
      * @param maxRelError       the pipeline's output against the reference layer, {@code max |y - ref| / max |ref|}
+     * @param throughputBatchRows mean rows per expert kernel call in the measured throughput runs
      * @param roundTripOverHops round-trip percentiles divided by three hops at the same percentile
      * @param roundTripStages   the round trip split at the broker's append times of the chunk's records
+     * @param expertStageMeanMillis the experts' stage timers in the round trips, mean milliseconds per window
      */
-    public record Pipeline(double tokensPerSecond, double ratioToReference, double maxRelError, LatencySummary roundTrip,
+    public record Pipeline(double tokensPerSecond, double ratioToReference, double maxRelError,
+                           double throughputBatchRows, LatencySummary roundTrip,
                            Map<String, Double> roundTripOverHops, Map<String, LatencySummary> roundTripStages,
                            Map<String, Double> expertStageMeanMillis) {
 
         /** The same figures, with the ratio taken to a reference of {@code referenceTokensPerSecond}. */
         public Pipeline againstReference(double referenceTokensPerSecond) {
-            return new Pipeline(tokensPerSecond, tokensPerSecond / referenceTokensPerSecond, maxRelError, roundTrip,
+            return new Pipeline(tokensPerSecond, tokensPerSecond / referenceTokensPerSecond, maxRelError,
+                    throughputBatchRows, roundTrip,
                     roundTripOverHops, roundTripStages, expertStageMeanMillis);
         }
     }

@@ -36,8 +36,9 @@ public final class ReportTable {
                 ms(hop.maxMicros()), hop.samples());
         BenchReport.Pipeline p = r.pipeline();
         LatencySummary rt = p.roundTrip();
-        out.printf("5.   pipeline: %.0f tokens/s = %.1f%% of the reference (whole input); max rel error %.1e%n",
-                p.tokensPerSecond(), 100 * p.ratioToReference(), p.maxRelError());
+        out.printf("5.   pipeline: %.0f tokens/s = %.1f%% of the reference (whole input); max rel error %.1e;"
+                        + " %.0f rows per expert kernel call%n",
+                p.tokensPerSecond(), 100 * p.ratioToReference(), p.maxRelError(), p.throughputBatchRows());
         out.printf("     one chunk round trip: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms (%d samples); / (3 x hop): %s%n",
                 ms(rt.p50Micros()), ms(rt.p99Micros()), ms(rt.p999Micros()), rt.samples(), ratios(p.roundTripOverHops()));
 

@@ -44,6 +44,8 @@ final class StackPhase {
     private final Path flightRecordingDir;
     private final PrintStream out;
     private final List<MeasuredProcess> stackProcesses;
+    /** The experts' meters when the throughput window opened. */
+    private Map<String, double[]> metersAtWindowStart = Map.of();
 
     StackPhase(BenchSpec spec, LocalStack stack, Path flightRecordingDir, PrintStream out) {
         this.spec = spec;
@@ -68,26 +70,27 @@ final class StackPhase {
         List<MeasuredProcess> all = new ArrayList<>(stackProcesses);
         all.add(MeasuredProcess.self());
         CpuWindow cpu = new CpuWindow(all);
-        PipelineThroughput.Run best = throughput(x, cpu, all);
+        ExpertMeters meters = new ExpertMeters(stack.processes().stream().map(p -> p.name())
+                .filter(name -> name.startsWith("expert-")).map(stack::httpAddress).toList());
+        PipelineThroughput.Run best = throughput(x, cpu, all, meters);
+        double batchRows = ExpertMeters.meanBatchRows(metersAtWindowStart, meters.snapshot());
         Map<Long, CpuWindow.ProcessCpu> cpuUse = cpu.usage();
 
         step("5. single-chunk round trips, %d samples", spec.latencySamples());
         StageTimes stages = new StageTimes(stack.bootstrapServers());
         stages.useAppendTime();
-        ExpertStages expertStages = new ExpertStages(stack.processes().stream().map(p -> p.name())
-                .filter(name -> name.startsWith("expert-")).map(stack::httpAddress).toList());
         SerialChunkProbe.Result probe;
-        Map<String, double[]> stagesBefore = expertStages.snapshot();
+        Map<String, double[]> stagesBefore = meters.snapshot();
         try (SerialChunkProbe prober = new SerialChunkProbe(stack.gatewayAddress())) {
             probe = prober.measure(chunks, ROUND_TRIP_WARM_UPS, spec.latencySamples(), LATENCY_REQUEST);
         }
-        Map<String, Double> expertStageMeans = ExpertStages.meanMillis(stagesBefore, expertStages.snapshot());
+        Map<String, Double> expertStageMeans = ExpertMeters.meanMillis(stagesBefore, meters.snapshot());
         Map<String, LatencySummary> stageTimes = stages.read(LATENCY_REQUEST, probe.sentMillis(), probe.receivedMillis(),
                 ROUND_TRIP_WARM_UPS);
 
         double error = ErrorStats.compare(best.output(), reference.output()).maxRelError();
         BenchReport.Pipeline pipeline = new BenchReport.Pipeline(best.tokensPerSecond(),
-                best.tokensPerSecond() / reference.wholeTokensPerSecond(), error, probe.roundTrip(),
+                best.tokensPerSecond() / reference.wholeTokensPerSecond(), error, batchRows, probe.roundTrip(),
                 overHops(probe.roundTrip(), hop.latency()), stageTimes, expertStageMeans);
         return new Result(hop, pipeline, processFigures(all, cpuUse));
     }
@@ -97,7 +100,8 @@ final class StackPhase {
      * before the warm-up and stop after the CPU window: starting JFR in a JVM loads and compiles its event classes,
      * several CPU-seconds of JIT per process, which would otherwise land in the measured runs and slow them.
      */
-    private PipelineThroughput.Run throughput(Matrix x, CpuWindow cpu, List<MeasuredProcess> all) throws Exception {
+    private PipelineThroughput.Run throughput(Matrix x, CpuWindow cpu, List<MeasuredProcess> all, ExpertMeters meters)
+            throws Exception {
         FlightRecordings recordings = flightRecordingDir == null ? null
                 : new FlightRecordings(flightRecordingDir, stackProcesses);
         if (recordings != null) {
@@ -106,6 +110,7 @@ final class StackPhase {
         PipelineThroughput.Run best = null;
         try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
             warmUp(client, x, all);
+            metersAtWindowStart = meters.snapshot();
             cpu.start();
             for (int i = 0; i < THROUGHPUT_RUNS; i++) {
                 PipelineThroughput.Run run = PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(),

@@ -40,7 +40,7 @@ final class BenchFigures {
         overHops.put("p50", 85.0 / 30);
         overHops.put("p99", 100.0 / 60);
         overHops.put("p99.9", 100.0 / 60);
-        return new BenchReport.Pipeline(1770, 0.59, 1e-7, latencyMillis(85, 100), overHops, stages,
+        return new BenchReport.Pipeline(1770, 0.59, 1e-7, 180, latencyMillis(85, 100), overHops, stages,
                 Map.of("kernel", 30.0));
     }
 

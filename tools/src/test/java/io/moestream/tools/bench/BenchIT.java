@@ -35,6 +35,7 @@ class BenchIT {
         BenchReport.Pipeline pipeline = report.pipeline();
         assertThat(pipeline.tokensPerSecond()).isPositive();
         assertThat(pipeline.maxRelError()).isGreaterThan(0).isLessThan(2e-2);
+        assertThat(pipeline.throughputBatchRows()).isPositive();
         assertThat(pipeline.roundTrip().samples()).isEqualTo(20);
         // every stage of every timed chunk was read from the broker's append times, and the experts' timers moved
         assertThat(pipeline.roundTripStages()).hasSize(4)
