@@ -10,7 +10,7 @@ import io.moestream.core.tensor.Matrix;
 public final class GateScorer {
     private final Matrix gate;
     /** Largest |x| for which no logit can overflow: half of float's range over the largest L1 norm of a gate row. */
-    private final double safeInputBound;
+    private final float safeInputBound;
 
     public GateScorer(Matrix gate) {
         this.gate = gate;
@@ -22,7 +22,8 @@ public final class GateScorer {
             }
             maxRowL1 = Math.max(maxRowL1, l1);
         }
-        this.safeInputBound = maxRowL1 == 0 ? Double.POSITIVE_INFINITY : Float.MAX_VALUE / 2.0 / maxRowL1;
+        // a float, so the per-value compare needs no widening; the factor 2 of slack covers the rounding
+        this.safeInputBound = maxRowL1 == 0 ? Float.POSITIVE_INFINITY : (float) (Float.MAX_VALUE / 2.0 / maxRowL1);
     }
 
     /**
@@ -31,11 +32,13 @@ public final class GateScorer {
      * logits to know", not "they overflow".
      */
     public boolean logitsSurelyFinite(Matrix x) {
-        float maxAbs = 0;
         for (float v : x.data()) {
-            maxAbs = Math.max(maxAbs, Math.abs(v));
+            // one compare per value: a float max reduction costs C2 several times more (the gateway's profile showed it)
+            if (!(Math.abs(v) <= safeInputBound)) {
+                return false;
+            }
         }
-        return maxAbs <= safeInputBound;
+        return true;
     }
 
     public int numExperts() {

@@ -164,6 +164,8 @@ class TensorMessagesTest {
         assertThat(TensorCodec.fitsIn(new float[] {Float.intBitsToFloat(0x7f7f7fff)}, DType.BF16)).isTrue();
         assertThat(TensorCodec.fitsIn(new float[] {Float.intBitsToFloat(0x7f7f8000)}, DType.BF16)).isFalse();
         assertThat(TensorCodec.fitsIn(new float[] {Float.MAX_VALUE, Float.NaN}, DType.FP32)).isTrue();
+        assertThat(TensorCodec.fitsIn(new float[] {1f, Float.NaN}, DType.BF16)).isFalse();
+        assertThat(TensorCodec.fitsIn(new float[] {Float.NEGATIVE_INFINITY}, DType.FP16)).isFalse();
     }
 
     @Test
