@@ -32,15 +32,14 @@ public final class TensorCodec {
      * FP32 too and reaches its reader, which rejects it, unchanged.
      */
     public static boolean fitsIn(float[] values, DType dtype) {
+        if (dtype == DType.FP32) {
+            return true;
+        }
         float limit = switch (dtype) {
-            case FP32 -> Float.POSITIVE_INFINITY;
             case BF16 -> BF16_OVERFLOW;
             case FP16 -> FP16_OVERFLOW;
             default -> throw new InvalidTensorException("unknown dtype " + dtype);
         };
-        if (dtype == DType.FP32) {
-            return true;
-        }
         for (float v : values) {
             // one compare per value, false for NaN too; a max reduction in floats costs C2 several times more
             if (!(Math.abs(v) < limit)) {

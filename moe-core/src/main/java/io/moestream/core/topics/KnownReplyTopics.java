@@ -1,7 +1,6 @@
 package io.moestream.core.topics;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -81,13 +80,7 @@ public final class KnownReplyTopics implements AutoCloseable {
      * security): the same principal as the service's producer, which may describe the reply topics.
      */
     public static KnownReplyTopics connect(Map<String, ?> clientConfig, Topics topics) {
-        Map<String, Object> config = new HashMap<>();
-        clientConfig.forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key)) {
-                config.put(key, value);
-            }
-        });
-        Admin admin = Admin.create(config);
+        Admin admin = Admin.create(ClientSettings.only(AdminClientConfig.configNames(), clientConfig));
         ListTopicsOptions options = new ListTopicsOptions().timeoutMs((int) LIST_TIMEOUT.toMillis());
         return new KnownReplyTopics(topics, () -> admin.listTopics(options).names()
                 .get(LIST_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS), admin, SYSTEM);

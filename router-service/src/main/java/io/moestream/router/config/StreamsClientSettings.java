@@ -2,14 +2,13 @@ package io.moestream.router.config;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.eclipse.microprofile.config.Config;
 
 /**
  * The Kafka client settings of the router's Kafka Streams ({@code quarkus.kafka-streams.bootstrap-servers} and the
  * {@code kafka-streams.*} keys, security included), for the router's own admin, consumer and producer: they log in as
- * the same principal, on the same secured broker.
+ * the same principal, on the same secured broker. Each client takes its own keys with {@code ClientSettings.only}.
  */
 public final class StreamsClientSettings {
     private static final String PREFIX = "kafka-streams.";
@@ -27,16 +26,5 @@ public final class StreamsClientSettings {
         settings.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
                 config.getValue("quarkus.kafka-streams.bootstrap-servers", String.class));
         return settings;
-    }
-
-    /** The settings a client whose keys are {@code configNames} knows, so that it warns about none of the others. */
-    public static Map<String, Object> only(Set<String> configNames, Map<String, Object> settings) {
-        Map<String, Object> known = new HashMap<>();
-        settings.forEach((key, value) -> {
-            if (configNames.contains(key)) {
-                known.put(key, value);
-            }
-        });
-        return known;
     }
 }

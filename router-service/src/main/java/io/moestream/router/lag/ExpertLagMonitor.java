@@ -2,9 +2,9 @@ package io.moestream.router.lag;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.moestream.core.topics.ClientSettings;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.LoadAlert;
-import io.moestream.router.config.StreamsClientSettings;
 import io.moestream.router.load.LoadListener;
 import java.time.Duration;
 import java.util.Map;
@@ -58,11 +58,11 @@ public final class ExpertLagMonitor implements AutoCloseable {
         this.experts = experts;
         this.listener = listener;
         this.registry = registry;
-        this.admin = Admin.create(StreamsClientSettings.only(AdminClientConfig.configNames(), client));
-        Map<String, Object> consumer = StreamsClientSettings.only(ConsumerConfig.configNames(), client);
+        this.admin = Admin.create(ClientSettings.only(AdminClientConfig.configNames(), client));
+        Map<String, Object> consumer = ClientSettings.only(ConsumerConfig.configNames(), client);
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.peek = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(StreamsClientSettings.only(ProducerConfig.configNames(), client),
+        this.producer = new KafkaProducer<>(ClientSettings.only(ProducerConfig.configNames(), client),
                 new StringSerializer(), new ByteArraySerializer());
     }
 

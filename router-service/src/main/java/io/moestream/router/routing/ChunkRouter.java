@@ -42,12 +42,10 @@ public final class ChunkRouter {
     private final ChunkLimits limits;
     private final DType taskDtype;
 
-    /** {@code routers}: one per MoE layer; a chunk for any other layer is rejected. Tasks carry FP32 rows. */
-    public ChunkRouter(Topics topics, Map<Integer, LayerRouter> routers, ChunkLimits limits) {
-        this(topics, routers, limits, DType.FP32);
-    }
-
-    /** As above, with the tasks' rows in {@code taskDtype} wherever they fit its range (see {@link TensorMessages#toWire}). */
+    /**
+     * {@code routers}: one per MoE layer; a chunk for any other layer is rejected. The tasks' rows go as
+     * {@code taskDtype} wherever they fit its range (see {@link TensorMessages#toWire}).
+     */
     public ChunkRouter(Topics topics, Map<Integer, LayerRouter> routers, ChunkLimits limits, DType taskDtype) {
         if (routers.isEmpty()) {
             throw new IllegalArgumentException("the router needs the gate of at least one MoE layer");

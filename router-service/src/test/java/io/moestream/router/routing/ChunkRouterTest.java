@@ -15,6 +15,7 @@ import io.moestream.core.routing.RoutingOptions.Overflow;
 import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.Topics;
+import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
 import io.moestream.proto.v1.RouteManifest;
@@ -78,7 +79,8 @@ class ChunkRouterTest {
         ConfiguredRouting capacity = new ConfiguredRouting(TopKRouting.mixtral(1),
                 RoutingOptions.NONE.withCapacity(1, Overflow.DROP));
         ChunkRouter router = new ChunkRouter(Topics.DEFAULT,
-                Map.of(0, new LayerRouter(new GateScorer(IDENTITY_GATE), capacity, Optional.empty())), new ChunkLimits(3, 4));
+                Map.of(0, new LayerRouter(new GateScorer(IDENTITY_GATE), capacity, Optional.empty())), new ChunkLimits(3, 4),
+                DType.FP32);
         Matrix x = new Matrix(4, 3, new float[] {5, 0, 0, 4, 1, 0, 3, 0, 1, 6, 0, 0});
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RoutingMetrics metrics = new RoutingMetrics(registry);
@@ -141,7 +143,7 @@ class ChunkRouterTest {
         // given: finite inputs whose dot product with the gate overflows float
         Matrix gate = new Matrix(3, 3, new float[] {Float.MAX_VALUE, Float.MAX_VALUE, 0, 0, 0, 1, 0, 1, 0});
         ChunkRouter router = new ChunkRouter(Topics.DEFAULT, Map.of(0, mixtral(gate, 1)),
-                new ChunkLimits(3, 4));
+                new ChunkLimits(3, 4), DType.FP32);
 
         // when
         RouteOutcome outcome = router.route(tokenChunk("r", 0, 0, new Matrix(1, 3, new float[] {4, 4, 0})), REPLY);
@@ -161,7 +163,7 @@ class ChunkRouterTest {
     }
 
     private static ChunkRouter router(Topics topics, int topK) {
-        return new ChunkRouter(topics, Map.of(0, mixtral(IDENTITY_GATE, topK)), new ChunkLimits(3, 4));
+        return new ChunkRouter(topics, Map.of(0, mixtral(IDENTITY_GATE, topK)), new ChunkLimits(3, 4), DType.FP32);
     }
 
     private static String reason(RouteOutcome outcome) {
