@@ -49,6 +49,12 @@ public interface ExpertConfig {
         Duration maxWait();
 
         /**
+         * Most kernel calls of this process that run at once, across its experts. Unset: the available processors
+         * divided by the OpenBLAS threads of one call, so the kernels never contend for cores among themselves.
+         */
+        Optional<Integer> concurrentKernels();
+
+        /**
          * Stable name of this process (in Kubernetes the pod name) for static group membership: each consumer joins
          * with {@code group.instance.id = <id>-L<layer>-e<expert>}, so a process restarted under the same name gets its
          * partitions back at once instead of after the session timeout. Unset: dynamic membership.

@@ -1,5 +1,6 @@
 package io.moestream.expert.worker;
 
+import io.moestream.core.kernel.Blas;
 import io.moestream.core.kernel.ExpertKernel;
 import io.moestream.core.kernel.OpenBlasSwiGluExpert;
 import io.moestream.core.model.LayerSelection;
@@ -21,6 +22,7 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -55,7 +57,8 @@ public class ExpertWorkers {
 
     void start(@Observes StartupEvent event) {
         Topics topics = new Topics(config.topicPrefix().orElse(""));
-        List<ServedExpert> experts = load(topics);
+        int kernels = concurrentKernels();
+        List<ServedExpert> experts = load(topics, new Semaphore(kernels));
         producer = new KafkaProducer<>(KafkaClientConfigs.producer(kafka));
         bindMetrics(new KafkaClientMetrics(producer));
         // listed as the producer's principal, which may describe the reply topics it writes
@@ -77,9 +80,10 @@ public class ExpertWorkers {
             thread.start();
         }
         workers = List.copyOf(started);
-        LOG.infof("expert started: model %s, experts %s, batches of up to %d rows within %d ms, %s; waiting for partitions",
+        LOG.infof("expert started: model %s, experts %s, batches of up to %d rows within %d ms, %d kernel(s) at once, %s;"
+                        + " waiting for partitions",
                 config.model().dir(), experts.stream().map(ServedExpert::id).toList(), config.expert().maxBatchRows(),
-                config.expert().maxWait().toMillis(), config.expert().instanceId()
+                config.expert().maxWait().toMillis(), kernels, config.expert().instanceId()
                         .map(id -> "static group member " + id).orElse("dynamic group members"));
     }
 
@@ -110,7 +114,7 @@ public class ExpertWorkers {
         clientMetrics.add(metrics);
     }
 
-    private List<ServedExpert> load(Topics topics) {
+    private List<ServedExpert> load(Topics topics, Semaphore cores) {
         try (MoeModel model = MoeModel.open(config.model().dir())) {
             List<ExpertId> ids = ExpertSelection.parse(config.expert().experts(),
                     LayerSelection.parse(config.layers(), model.moeLayers()),
@@ -119,11 +123,21 @@ public class ExpertWorkers {
             List<ServedExpert> experts = new ArrayList<>(ids.size());
             for (ExpertId id : ids) {
                 // off-heap weights, loaded once; the model's own copy is released when it closes
-                ExpertKernel kernel = new OpenBlasSwiGluExpert(model.expert(id.layer(), id.expert()));
+                ExpertKernel kernel = new CoreLimitedKernel(
+                        new OpenBlasSwiGluExpert(model.expert(id.layer(), id.expert())), cores);
                 experts.add(new ServedExpert(id, topics.expert(id.layer(), id.expert()), kernel,
                         new ExpertTaskDecoder(topics, id, dModel, config.maxChunkRows())));
             }
             return experts;
         }
+    }
+
+    private int concurrentKernels() {
+        int kernels = config.expert().concurrentKernels()
+                .orElse(Math.max(1, Runtime.getRuntime().availableProcessors() / Blas.threads()));
+        if (kernels < 1) {
+            throw new IllegalArgumentException("moe.expert.concurrent-kernels must be at least 1, got " + kernels);
+        }
+        return kernels;
     }
 }

@@ -14,7 +14,6 @@ import io.moestream.gateway.validation.ValidChunk;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.InferResult;
-import io.moestream.proto.v1.Tensor;
 import io.moestream.proto.v1.TokenChunk;
 import java.util.HashMap;
 import java.util.List;
@@ -162,13 +161,13 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
     }
 
     private static TokenChunk tokenChunk(ValidChunk valid, InferChunk received, String topicRequestId) {
-        // FP32 input is already in the wire format of the token topic: pass its bytes on without re-encoding.
-        Tensor hidden = valid.dtype() == DType.FP32 ? received.getHidden() : TensorMessages.toProto(valid.hidden(), DType.FP32);
+        // the client's bytes as they came, in its dtype: nothing is re-encoded, 16-bit input moves half the bytes, and
+        // the router gates on exactly the values the client sent (every 16-bit value widens to FP32 exactly)
         return TokenChunk.newBuilder()
                 .setRequestId(topicRequestId)
                 .setSeq(valid.seq())
                 .setLayer(valid.layer())
-                .setHidden(hidden)
+                .setHidden(received.getHidden())
                 .build();
     }
 

@@ -112,13 +112,15 @@ class MoeGatewayEndpointTest {
         assertThat(results).extracting(InferResult::getSeq).containsExactly(0L, 1L, 2L);
         for (int i = 0; i < dtypes.size(); i++) {
             Tensor output = results.get(i).getOutput();
-            Matrix asSent = TensorMessages.fromProto(TensorMessages.toProto(x, dtypes.get(i)), D_MODEL, MAX_ROWS);
+            Matrix asSent = TensorMessages.asSent(x, dtypes.get(i));
             assertThat(output.getDtype()).isEqualTo(dtypes.get(i));
             assertThat(TensorMessages.fromProto(output, D_MODEL, MAX_ROWS)).isEqualTo(twice(asSent));
             assertThat(results.get(i).getLayer()).isEqualTo(2);
             assertThat(results.get(i).getRequestId()).isEqualTo("r1");
         }
-        assertThat(pipeline.published).allSatisfy(c -> assertThat(c.getHidden().getDtype()).isEqualTo(DType.FP32));
+        // and each chunk went onto the token topic as the client sent it, in its own dtype
+        assertThat(pipeline.published).extracting(TokenChunk::getHidden)
+                .containsExactlyElementsOf(dtypes.stream().map(dtype -> TensorMessages.toProto(x, dtype)).toList());
     }
 
     static Stream<Arguments> badChunks() {

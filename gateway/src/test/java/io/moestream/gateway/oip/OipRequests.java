@@ -72,11 +72,6 @@ final class OipRequests {
         return InferRequestedOutputTensor.newBuilder().setName(name).build();
     }
 
-    /** {@code x} as the values a client sees after sending it in {@code dtype}. */
-    static Matrix asSent(Matrix x, DType dtype) {
-        return TensorMessages.fromProto(TensorMessages.toProto(x, dtype), x.cols(), Integer.MAX_VALUE);
-    }
-
     /** Output {@code index} of a response, decoded from raw_output_contents as floats of {@code dtype}. */
     static Matrix floatOutput(ModelInferResponse response, int index, DType dtype) {
         ModelInferResponse.InferOutputTensor tensor = response.getOutputs(index);

@@ -1,7 +1,7 @@
 package io.moestream.gateway.oip;
 
 import static io.moestream.gateway.oip.OipRequests.D_MODEL;
-import static io.moestream.gateway.oip.OipRequests.asSent;
+import static io.moestream.core.tensor.TensorMessages.asSent;
 import static io.moestream.gateway.oip.OipRequests.input;
 import static io.moestream.gateway.oip.OipRequests.output;
 import static io.moestream.gateway.oip.OipRequests.raw;

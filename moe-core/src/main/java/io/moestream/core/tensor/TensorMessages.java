@@ -21,6 +21,12 @@ public final class TensorMessages {
                 .build();
     }
 
+    /** The values of {@code m} as whoever reads it after it was sent in {@code dtype} sees them (rounded to it). */
+    public static Matrix asSent(Matrix m, DType dtype) {
+        return new Matrix(m.rows(), m.cols(), TensorCodec.decode(ByteBuffer.wrap(TensorCodec.encode(m.data(), dtype)),
+                dtype, m.data().length));
+    }
+
     /**
      * Encodes {@code m} for a topic whose configured element type is {@code wire}: as {@code wire}, unless a value of
      * {@code m} is beyond that type's finite range, in which case as FP32, so that narrowing never turns a finite

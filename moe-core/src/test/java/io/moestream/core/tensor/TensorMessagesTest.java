@@ -39,6 +39,16 @@ class TensorMessagesTest {
     }
 
     @Test
+    void shouldRoundToWhatAReaderOfTheSentTypeSees() {
+        // 1 + 2^-9 needs 10 bits: fp16 (11) keeps it, bf16 (8) rounds it to 1
+        Matrix m = new Matrix(1, 2, new float[] {1 + 0x1p-9f, -3});
+
+        assertThat(TensorMessages.asSent(m, DType.FP32).data()).containsExactly(1 + 0x1p-9f, -3);
+        assertThat(TensorMessages.asSent(m, DType.FP16).data()).containsExactly(1 + 0x1p-9f, -3);
+        assertThat(TensorMessages.asSent(m, DType.BF16).data()).containsExactly(1, -3);
+    }
+
+    @Test
     void shouldNameTheWrongDModel() {
         Tensor t = TensorMessages.toProto(Matrix.zeros(2, 12), DType.FP32);
 

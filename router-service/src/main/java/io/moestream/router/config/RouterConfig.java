@@ -26,7 +26,8 @@ public interface RouterConfig {
     /**
      * Element type of the rows in the expert tasks, and so of the experts' results (an expert answers in its task's
      * type): {@code fp32} (exact), {@code bf16} or {@code fp16} (half the bytes; a task with a value beyond the narrow
-     * type's range goes as fp32). Gating always uses the chunk as the gateway sent it.
+     * type's range goes as fp32). Gating always uses the chunk as the gateway sent it. Applies to FP32 chunks only: the
+     * rows of a 16-bit chunk go in the chunk's own dtype, which holds them exactly.
      */
     @WithDefault("fp32")
     String wireDtype();

@@ -43,8 +43,9 @@ public final class ChunkRouter {
     private final DType taskDtype;
 
     /**
-     * {@code routers}: one per MoE layer; a chunk for any other layer is rejected. The tasks' rows go as
-     * {@code taskDtype} wherever they fit its range (see {@link TensorMessages#toWire}).
+     * {@code routers}: one per MoE layer; a chunk for any other layer is rejected. The tasks' rows go in the chunk's
+     * own dtype when it is 16-bit (the values came in it, so nothing is lost and nothing is wider than needed), else
+     * as {@code taskDtype} wherever they fit its range (see {@link TensorMessages#toWire}).
      */
     public ChunkRouter(Topics topics, Map<Integer, LayerRouter> routers, ChunkLimits limits, DType taskDtype) {
         if (routers.isEmpty()) {
@@ -172,11 +173,16 @@ public final class ChunkRouter {
                 .setExpert(assignment.expert())
                 .setGateWeights(fp32LittleEndian(assignment.gateWeights()))
                 // rows: (rows routed to this expert, d_model)
-                .setRows(TensorMessages.toWire(hidden.gatherRows(assignment.rowIndex()), taskDtype));
+                .setRows(TensorMessages.toWire(hidden.gatherRows(assignment.rowIndex()), rowsDtype(chunk)));
         for (int row : assignment.rowIndex()) {
             task.addRowIndex(row);
         }
         return task.build();
+    }
+
+    private DType rowsDtype(TokenChunk chunk) {
+        DType sent = chunk.getHidden().getDtype();
+        return sent == DType.FP32 ? taskDtype : sent;
     }
 
     private static ByteString fp32LittleEndian(float[] values) {

@@ -14,11 +14,13 @@ import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.routing.RoutingOptions.Overflow;
 import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
 import io.moestream.proto.v1.RouteManifest;
+import io.moestream.proto.v1.Tensor;
 import io.moestream.proto.v1.TokenChunk;
 import io.moestream.router.routing.RouteOutcome.Rejected;
 import io.moestream.router.routing.RouteOutcome.Routed;
@@ -103,6 +105,25 @@ class ChunkRouterTest {
         assertThat(routed.load().tokens()).containsExactly(2, 0, 0);
         assertThat(registry.get("moe.router.expert.tokens").tag("layer", "0").tag("expert", "0").counter().count())
                 .isEqualTo(2);
+    }
+
+    @Test
+    void shouldSendTheRowsOfAnFp32ChunkInTheWireDtypeAndThoseOfA16BitChunkInItsOwn() throws Exception {
+        // given a router whose wire dtype is bf16, and rows that bf16 and fp16 both round (1 + 2^-9 has 10 bits)
+        ChunkRouter router = new ChunkRouter(Topics.DEFAULT, Map.of(0, mixtral(IDENTITY_GATE, 1)), new ChunkLimits(3, 4),
+                DType.BF16);
+        Matrix x = new Matrix(1, 3, new float[] {5 + 0x1p-7f, 1 + 0x1p-9f, 0});
+
+        for (DType sent : List.of(DType.FP32, DType.FP16, DType.BF16)) {
+            // when
+            Routed routed = (Routed) router.route(tokenChunk("r", 0, 0, x, sent), REPLY);
+
+            // then an fp32 chunk's rows go as bf16; a 16-bit chunk's rows go in its own dtype, exactly as they came
+            Tensor rows = ExpertTask.parseFrom(routed.records().get(1).payload()).getRows();
+            DType expected = sent == DType.FP32 ? DType.BF16 : sent;
+            assertThat(rows.getDtype()).as("rows of a %s chunk", sent).isEqualTo(expected);
+            assertThat(rows.getData()).isEqualTo(TensorMessages.toProto(x, expected).getData());
+        }
     }
 
     @Test

@@ -13,11 +13,15 @@ public final class Chunks {
     }
 
     public static byte[] tokenChunk(String requestId, long seq, int layer, Matrix hidden) {
+        return tokenChunk(requestId, seq, layer, hidden, DType.FP32);
+    }
+
+    public static byte[] tokenChunk(String requestId, long seq, int layer, Matrix hidden, DType dtype) {
         return TokenChunk.newBuilder()
                 .setRequestId(requestId)
                 .setSeq(seq)
                 .setLayer(layer)
-                .setHidden(TensorMessages.toProto(hidden, DType.FP32))
+                .setHidden(TensorMessages.toProto(hidden, dtype))
                 .build()
                 .toByteArray();
     }

@@ -2,6 +2,7 @@ package io.moestream.tools.bench;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.moestream.proto.v1.DType;
 import java.time.Duration;
 
 /**
@@ -12,9 +13,10 @@ import java.time.Duration;
  * @param streams        concurrent gRPC streams that share the tokens in the throughput run
  * @param latencySamples serial single-chunk round trips (and Kafka hops) measured after warm-up
  * @param warmUp         how long the pipeline runs before the throughput is measured
+ * @param dtype          the element type the client sends its chunks in; the reference gets the same values
  */
 public record BenchSpec(int dModel, int dFf, int experts, int topK, int tokens, int chunkRows, int streams,
-                        int latencySamples, int[] kernelRows, @JsonIgnore Duration warmUp, long seed) {
+                        int latencySamples, int[] kernelRows, @JsonIgnore Duration warmUp, long seed, DType dtype) {
 
     public BenchSpec {
         if (topK < 1 || topK > experts) {

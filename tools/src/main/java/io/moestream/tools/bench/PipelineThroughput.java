@@ -1,6 +1,7 @@
 package io.moestream.tools.bench;
 
 import io.moestream.core.tensor.Matrix;
+import io.moestream.proto.v1.DType;
 import io.moestream.tools.client.GatewayClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ public final class PipelineThroughput {
     private PipelineThroughput() {
     }
 
-    public static Run run(GatewayClient client, Matrix x, int chunkRows, int streams, String runId)
+    public static Run run(GatewayClient client, Matrix x, int chunkRows, DType dtype, int streams, String runId)
             throws InterruptedException, ExecutionException {
         List<Matrix> parts = split(x, streams);
         ExecutorService senders = Executors.newFixedThreadPool(parts.size());
@@ -35,7 +36,7 @@ public final class PipelineThroughput {
             for (int i = 0; i < parts.size(); i++) {
                 Matrix part = parts.get(i);
                 String requestId = runId + "-" + i;
-                outputs.add(senders.submit(() -> client.infer(requestId, 0, part, chunkRows, TIMEOUT)));
+                outputs.add(senders.submit(() -> client.infer(requestId, 0, part, chunkRows, dtype, TIMEOUT)));
             }
             float[] y = new float[x.data().length];
             int offset = 0;

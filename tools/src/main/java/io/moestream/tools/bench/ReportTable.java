@@ -16,8 +16,8 @@ public final class ReportTable {
         BenchSpec s = r.spec();
         MachineInfo m = r.machine();
         out.printf("moe bench, %s: %s, %d cores, %.1f GiB, %s%n", r.date(), m.cpu(), m.cores(), m.memoryGib(), m.javaRuntime());
-        out.printf("model d_model %d, d_ff %d, %d experts, top-%d; %d tokens in chunks of %d rows over %d stream(s)%n",
-                s.dModel(), s.dFf(), s.experts(), s.topK(), s.tokens(), s.chunkRows(), s.streams());
+        out.printf("model d_model %d, d_ff %d, %d experts, top-%d; %d tokens in %s chunks of %d rows over %d stream(s)%n",
+                s.dModel(), s.dFf(), s.experts(), s.topK(), s.tokens(), s.dtype(), s.chunkRows(), s.streams());
         out.printf("service properties: %s%n%n", r.serviceProperties().isEmpty() ? "(none)" : r.serviceProperties());
 
         out.println("1-2. OpenBLAS sgemm (the expert's two products) vs the expert kernel, GFLOP/s of 6*rows*d_model*d_ff");

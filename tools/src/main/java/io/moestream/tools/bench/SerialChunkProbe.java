@@ -38,9 +38,13 @@ public final class SerialChunkProbe implements AutoCloseable {
     public record Result(LatencySummary roundTrip, long[] sentMillis, long[] receivedMillis) {
     }
 
-    /** Sends {@code warmUps + samples} chunks serially, cycling through {@code chunks}; times the last {@code samples}. */
-    public Result measure(List<Matrix> chunks, int warmUps, int samples, String requestId) throws InterruptedException {
-        List<Tensor> tensors = chunks.stream().map(c -> TensorMessages.toProto(c, DType.FP32)).toList();
+    /**
+     * Sends {@code warmUps + samples} chunks serially in {@code dtype}, cycling through {@code chunks}; times the last
+     * {@code samples}.
+     */
+    public Result measure(List<Matrix> chunks, DType dtype, int warmUps, int samples, String requestId)
+            throws InterruptedException {
+        List<Tensor> tensors = chunks.stream().map(c -> TensorMessages.toProto(c, dtype)).toList();
         BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
         StreamObserver<InferChunk> requests = MoeGatewayGrpc.newStub(channel).infer(new StreamObserver<>() {
             @Override

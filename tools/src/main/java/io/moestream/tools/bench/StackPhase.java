@@ -3,7 +3,6 @@ package io.moestream.tools.bench;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
-import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.TokenChunk;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.LocalStack;
@@ -58,7 +57,7 @@ final class StackPhase {
     Result measure(Matrix x, ReferenceLimit.Result reference) throws Exception {
         List<Matrix> chunks = chunks(x);
         int recordBytes = TokenChunk.newBuilder().setRequestId(LATENCY_REQUEST).setSeq(0).setLayer(0)
-                .setHidden(TensorMessages.toProto(chunks.get(0), DType.FP32)).build().getSerializedSize();
+                .setHidden(TensorMessages.toProto(chunks.get(0), spec.dtype())).build().getSerializedSize();
         step("4. Kafka hop latency, %d-byte records, %d samples", recordBytes, spec.latencySamples());
         BenchReport.KafkaHop hop = new BenchReport.KafkaHop(recordBytes, KafkaHopLatency.measure(stack.bootstrapServers(),
                 recordBytes, HOP_WARM_UPS, spec.latencySamples()));
@@ -82,7 +81,7 @@ final class StackPhase {
         SerialChunkProbe.Result probe;
         Map<String, double[]> stagesBefore = meters.snapshot();
         try (SerialChunkProbe prober = new SerialChunkProbe(stack.gatewayAddress())) {
-            probe = prober.measure(chunks, ROUND_TRIP_WARM_UPS, spec.latencySamples(), LATENCY_REQUEST);
+            probe = prober.measure(chunks, spec.dtype(), ROUND_TRIP_WARM_UPS, spec.latencySamples(), LATENCY_REQUEST);
         }
         Map<String, Double> expertStageMeans = ExpertMeters.meanMillis(stagesBefore, meters.snapshot());
         Map<String, LatencySummary> stageTimes = stages.read(LATENCY_REQUEST, probe.sentMillis(), probe.receivedMillis(),
@@ -113,7 +112,7 @@ final class StackPhase {
             metersAtWindowStart = meters.snapshot();
             cpu.start();
             for (int i = 0; i < THROUGHPUT_RUNS; i++) {
-                PipelineThroughput.Run run = PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(),
+                PipelineThroughput.Run run = PipelineThroughput.run(client, x, spec.chunkRows(), spec.dtype(), spec.streams(),
                         "bench-run-" + i);
                 best = best == null || run.tokensPerSecond() > best.tokensPerSecond() ? run : best;
             }
@@ -135,7 +134,7 @@ final class StackPhase {
                 || jitShare > STEADY_JIT_SHARE && System.nanoTime() < minimumEnd + MAX_EXTRA_WARM_UP_NANOS) {
             CpuWindow run = new CpuWindow(all);
             run.start();
-            PipelineThroughput.run(client, x, spec.chunkRows(), spec.streams(), "bench-warm-up-" + runs++);
+            PipelineThroughput.run(client, x, spec.chunkRows(), spec.dtype(), spec.streams(), "bench-warm-up-" + runs++);
             run.stop();
             jitShare = run.jitShare();
         }

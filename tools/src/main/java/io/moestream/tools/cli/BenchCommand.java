@@ -1,5 +1,6 @@
 package io.moestream.tools.cli;
 
+import io.moestream.core.tensor.TensorMessages;
 import io.moestream.tools.bench.BenchReport;
 import io.moestream.tools.bench.BenchRun;
 import io.moestream.tools.bench.BenchSpec;
@@ -62,6 +63,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the model and the tokens (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--dtype", defaultValue = "fp32",
+            description = "Element type of the client's chunks: fp32, bf16 or fp16 (default ${DEFAULT-VALUE}); the"
+                    + " reference layer computes on the same rounded values.")
+    String dtype;
+
     @Option(names = "--json", defaultValue = "target/bench.json",
             description = "Where to write the figures as JSON (default ${DEFAULT-VALUE}, relative to the working directory).")
     Path json;
@@ -93,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("unexpected parameters " + jmhOptions + ": they are JMH options, give --jmh");
         }
         BenchSpec spec = new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows, warmUp,
-                seed);
+                seed, TensorMessages.wireDtype(dtype));
         Path modelDir = Files.createTempDirectory("moe-bench-model-");
         BenchReport report;
         try {

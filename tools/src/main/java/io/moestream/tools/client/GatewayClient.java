@@ -82,7 +82,13 @@ public final class GatewayClient implements AutoCloseable {
      */
     public Matrix infer(String requestId, int layer, Matrix x, int chunkRows, Duration timeout)
             throws InterruptedException, TimeoutException {
-        StreamOutcome outcome = send(chunk(requestId, layer, x, chunkRows, DType.FP32), timeout);
+        return infer(requestId, layer, x, chunkRows, DType.FP32, timeout);
+    }
+
+    /** As {@link #infer(String, int, Matrix, int, Duration)}, the chunks sent (and answered) in {@code dtype}. */
+    public Matrix infer(String requestId, int layer, Matrix x, int chunkRows, DType dtype, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        StreamOutcome outcome = send(chunk(requestId, layer, x, chunkRows, dtype), timeout);
         if (!outcome.ok()) {
             throw outcome.status().asRuntimeException();
         }

@@ -1,5 +1,6 @@
 package io.moestream.tools.bench;
 
+import io.moestream.proto.v1.DType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Map;
 /** A hand-made bench report for the tests of its pure pieces: round figures whose ratios are easy to check. */
 final class BenchFigures {
     static final BenchSpec SPEC = new BenchSpec(1024, 3584, 8, 2, 4096, 128, 2, 200, new int[] {16, 64, 256},
-            Duration.ofSeconds(30), 42);
+            Duration.ofSeconds(30), 42, DType.FP32);
 
     private BenchFigures() {
     }

@@ -8,10 +8,12 @@ import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
+import io.moestream.proto.v1.TokenChunk;
 import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.LocalStack;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./moe up --wire-dtype bf16}: the router sends the expert tasks as bf16, the experts answer in bf16, and the
- * layer's output stays within bf16's rounding of the fp32 reference.
+ * layer's output stays within bf16's rounding of the fp32 reference. And a client's bf16 chunks stay bf16 on every
+ * topic whatever the wire dtype.
  */
 class WireDtypeIT {
     private static final int EXPERTS = 4;
@@ -77,7 +80,7 @@ class WireDtypeIT {
                         if (reply.hasResult()) {
                             results.add(reply.getResult().getWeighted().getDtype());
                         }
-                    } else {
+                    } else if (!record.topic().equals(Topics.DEFAULT.tokens())) {
                         tasks.add(ExpertTask.parseFrom(record.value()).getRows().getDtype());
                     }
                 }
@@ -89,14 +92,56 @@ class WireDtypeIT {
         }
     }
 
-    /** Every record of the expert topics of layer 0 and of the reply topics, from the beginning. */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldKeepBf16ChunksBf16OnEveryTopic() throws Exception {
+        // given the default stack (fp32 wire) and a client that sends bf16
+        ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, 2, 64, 96, 5));
+        Matrix x = TensorMessages.asSent(PipelineFixtures.randomTokens(200, 64, 17), DType.BF16);
+        try (TestKafkaCluster kafka = TestKafkaCluster.start();
+             LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
+                     .withBootstrap(kafka.bootstrapServers()), System.out::println);
+             GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
+            try {
+                // when
+                Matrix y = client.infer("bf16-chunks-it", 0, x, 50, DType.BF16, Duration.ofMinutes(2));
+
+                // then the output is the reference's on the same values, within bf16 rounding of results and output
+                try (MoeModel model = MoeModel.open(modelDir); ReferenceMoeLayer reference = new ReferenceMoeLayer(model, 0)) {
+                    ErrorStats error = ErrorStats.compare(y, reference.forward(x));
+                    System.out.println("bf16 chunks vs fp32 reference on the same input: " + error);
+                    assertThat(error.maxRelError()).isGreaterThan(1e-5).isLessThan(MAX_REL_ERROR);
+                }
+                // and the chunks, the tasks and the results all travelled as bf16, though the wire dtype is fp32
+                List<DType> dtypes = new ArrayList<>();
+                for (var record : readAll(kafka.bootstrapServers())) {
+                    if (record.topic().equals(Topics.DEFAULT.tokens())) {
+                        dtypes.add(TokenChunk.parseFrom(record.value()).getHidden().getDtype());
+                    } else if (Topics.DEFAULT.isReplyTopic(record.topic())) {
+                        Reply reply = Reply.parseFrom(record.value());
+                        if (reply.hasResult()) {
+                            dtypes.add(reply.getResult().getWeighted().getDtype());
+                        }
+                    } else {
+                        dtypes.add(ExpertTask.parseFrom(record.value()).getRows().getDtype());
+                    }
+                }
+                // 4 chunks, at least one task each, and as many results
+                assertThat(dtypes).hasSizeGreaterThanOrEqualTo(12).containsOnly(DType.BF16);
+            } finally {
+                stack.copyLogsTo(PipelineFixtures.logDir("WireDtypeIT-bf16-chunks"));
+            }
+        }
+    }
+
+    /** Every record of the token topic, the expert topics of layer 0 and the reply topics, from the beginning. */
     private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap)
             throws Exception {
         List<TopicPartition> partitions = new ArrayList<>();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             for (String topic : admin.listTopics().names().get()) {
                 boolean expertTopic = IntStream.range(0, EXPERTS).anyMatch(e -> topic.equals(Topics.DEFAULT.expert(0, e)));
-                if (expertTopic || Topics.DEFAULT.isReplyTopic(topic)) {
+                if (expertTopic || Topics.DEFAULT.isReplyTopic(topic) || topic.equals(Topics.DEFAULT.tokens())) {
                     admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
                             .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
                 }
