@@ -7,8 +7,9 @@ import java.util.concurrent.Semaphore;
 /**
  * An expert kernel that runs only while it holds one of the process's core permits. A process serving many experts
  * runs one thread per expert; without a bound, eight single-threaded sgemms on two cores are time-sliced against
- * each other and evict each other's packed blocks from the caches. With one permit per core, each product runs to
- * its end on its core and the others wait their turn, which costs no latency at saturation and gains throughput.
+ * each other and compete for the caches. With one permit per core, each product runs to its end on its core while
+ * the others wait their turn: the same work with fewer switches, a few percent faster in JMH
+ * ({@code ConcurrentKernelBenchmarks}, BENCHMARKS.md).
  */
 final class CoreLimitedKernel implements ExpertKernel {
     private final ExpertKernel kernel;

@@ -27,7 +27,10 @@ public final class ExpertMetrics {
         FETCH,
         /** From that poll to the window's close: decoding, and waiting up to max-wait for more tasks. */
         GATHER,
-        /** Kernel calls and gate-weight scaling, summed over the window's micro-batches. */
+        /**
+         * Kernel calls (with any wait for a core, see {@code moe.expert.concurrent-kernels}) and gate-weight scaling,
+         * summed over the window's micro-batches.
+         */
         KERNEL,
         /** Encoding and sending the results, then awaiting the broker's acks. */
         PUBLISH;

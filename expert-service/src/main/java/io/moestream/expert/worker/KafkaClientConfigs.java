@@ -42,18 +42,11 @@ public final class KafkaClientConfigs {
         return config;
     }
 
-    /**
-     * Linger unless {@code kafka.linger.ms} says otherwise: the results of all of a process's experts share one
-     * producer, and 1 ms lets those finishing together leave in one produce request; the broker's cost is mostly per
-     * request (BENCHMARKS.md, third pass).
-     */
-    static final int LINGER_MS = 1;
-
-    /** The shared reply producer: idempotent, acks from all in-sync replicas, lingering {@link #LINGER_MS}. */
+    /** The shared reply producer: idempotent, acks from all in-sync replicas, no linger unless configured. */
     public static Map<String, Object> producer(Map<String, Object> base) {
         Map<String, Object> config = new HashMap<>(base);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);

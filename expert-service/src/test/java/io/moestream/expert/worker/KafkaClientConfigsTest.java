@@ -33,11 +33,4 @@ class KafkaClientConfigsTest {
         assertThat(KafkaClientConfigs.producer(base)).containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
                 .containsEntry(ProducerConfig.ACKS_CONFIG, "all");
     }
-
-    @Test
-    void lingersOneMillisecondUnlessConfigured() {
-        assertThat(KafkaClientConfigs.producer(Map.of())).containsEntry(ProducerConfig.LINGER_MS_CONFIG, 1);
-        assertThat(KafkaClientConfigs.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, "0")))
-                .containsEntry(ProducerConfig.LINGER_MS_CONFIG, "0");
-    }
 }

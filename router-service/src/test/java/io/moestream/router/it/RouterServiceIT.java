@@ -70,7 +70,7 @@ class RouterServiceIT {
         assertThat(streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.AT_LEAST_ONCE);
         assertThat(streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo(1);
         assertThat(streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("moe-router");
-        assertThat(streamsConfig.originals()).containsEntry(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "1");
+        assertThat(streamsConfig.originals()).containsEntry(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
     }
 
     @Test

@@ -14,12 +14,15 @@ final class CpuWindow {
     private static final int TOP_THREADS = 6;
     /** The key of the CPU time used by processes the bench did not start (builds, other users) during the window. */
     static final long OTHERS = -1;
+    /** The key of the CPU time the hypervisor gave to other guests while this machine wanted it, during the window. */
+    static final long STOLEN = -2;
     /** The JIT compiler threads, C1 and C2, as {@link ProcessStats} names them (digits as {@code #}, 15 characters). */
     private static final String JIT_THREADS = "C# CompilerThre";
 
     private final List<MeasuredProcess> processes;
     private final Map<Long, Map<String, Double>> before = new HashMap<>();
     private double machineBusyBefore;
+    private double machineStolenBefore;
     private long startNanos;
     private Map<Long, ProcessCpu> usage;
     private double jitShare;
@@ -33,6 +36,7 @@ final class CpuWindow {
             before.put(process.pid(), ProcessStats.cpuSecondsByThread(process.pid()));
         }
         machineBusyBefore = ProcessStats.machineBusySeconds();
+        machineStolenBefore = ProcessStats.machineStolenSeconds();
         startNanos = System.nanoTime();
     }
 
@@ -49,7 +53,8 @@ final class CpuWindow {
 
     /**
      * Per process: CPU seconds in the window, cores used on average, and the busiest thread names; under
-     * {@link #OTHERS} the CPU time that processes outside the bench took from the machine meanwhile.
+     * {@link #OTHERS} the CPU time that processes outside the bench took from the machine meanwhile, and under
+     * {@link #STOLEN} what the hypervisor took from it.
      */
     Map<Long, ProcessCpu> usage() {
         if (usage == null) {
@@ -81,6 +86,8 @@ final class CpuWindow {
         jitShare = ours > 0 ? jitSeconds / ours : 0;
         double others = Math.max(0, machineBusy - ours);
         usage.put(OTHERS, new ProcessCpu(round(others), round(others / wallSeconds), Map.of()));
+        double stolen = ProcessStats.machineStolenSeconds() - machineStolenBefore;
+        usage.put(STOLEN, new ProcessCpu(round(stolen), round(stolen / wallSeconds), Map.of()));
         return usage;
     }
 

@@ -52,12 +52,26 @@ public final class ProcessStats {
      * time (the loopback network's soft interrupts, for one) is left out: no process is charged for it either.
      */
     public static double machineBusySeconds() {
+        String[] cpu = machineCpuLine();
+        return cpu.length < 4 ? 0
+                : (Long.parseLong(cpu[1]) + Long.parseLong(cpu[2]) + Long.parseLong(cpu[3])) / TICKS_PER_SECOND;
+    }
+
+    /**
+     * CPU seconds the hypervisor has given to other guests while this virtual machine wanted to run ("steal"), over
+     * all cores, since boot: load from outside that no process inside the machine shows.
+     */
+    public static double machineStolenSeconds() {
+        String[] cpu = machineCpuLine();
+        return cpu.length < 9 ? 0 : Long.parseLong(cpu[8]) / TICKS_PER_SECOND;
+    }
+
+    /** "cpu user nice system idle iowait irq softirq steal ...", split; empty where there is no /proc/stat. */
+    private static String[] machineCpuLine() {
         try {
-            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            // "cpu user nice system idle iowait irq softirq steal ..."
-            return (Long.parseLong(cpu[1]) + Long.parseLong(cpu[2]) + Long.parseLong(cpu[3])) / TICKS_PER_SECOND;
+            return Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
         } catch (IOException notLinux) {
-            return 0;
+            return new String[0];
         }
     }
 

@@ -52,7 +52,7 @@ public final class ReportTable {
         out.println("6.   processes: peak RSS, and CPU during the throughput run");
         for (BenchReport.ProcessFigures f : r.processes()) {
             if (f.pid() == 0) {
-                // the CPU time the machine spent outside the bench's processes: no pid, no memory of its own
+                // CPU time outside the bench's processes (other processes, other guests): no pid, no memory of its own
                 out.printf("     %-22s %24.1f cpu-s  %4.2f cores%s%n", f.name(), f.cpuSeconds(), f.coresBusy(),
                         f.coresBusy() > SHARED_MACHINE_CORES ? "  <- a shared machine: the ratios are not the pipeline's alone"
                                 : "");

@@ -170,6 +170,9 @@ final class StackPhase {
         CpuWindow.ProcessCpu others = cpuUse.get(CpuWindow.OTHERS);
         figures.add(new BenchReport.ProcessFigures("(other processes)", 0, 0, others.cpuSeconds(), others.coresBusy(),
                 Map.of()));
+        CpuWindow.ProcessCpu stolen = cpuUse.get(CpuWindow.STOLEN);
+        figures.add(new BenchReport.ProcessFigures("(stolen by the host)", 0, 0, stolen.cpuSeconds(), stolen.coresBusy(),
+                Map.of()));
         return figures;
     }
 
