@@ -17,6 +17,7 @@ import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
 import io.moestream.proto.v1.RouteManifest;
+import io.moestream.proto.v1.Tensor;
 import io.moestream.proto.v1.TokenChunk;
 import io.moestream.router.routing.RouteOutcome.Rejected;
 import io.moestream.router.routing.RouteOutcome.Routed;
@@ -173,16 +174,16 @@ public final class ChunkRouter {
                 .setExpert(assignment.expert())
                 .setGateWeights(fp32LittleEndian(assignment.gateWeights()))
                 // rows: (rows routed to this expert, d_model)
-                .setRows(TensorMessages.toWire(hidden.gatherRows(assignment.rowIndex()), rowsDtype(chunk)));
+                .setRows(rows(chunk.getHidden().getDtype(), hidden.gatherRows(assignment.rowIndex())));
         for (int row : assignment.rowIndex()) {
             task.addRowIndex(row);
         }
         return task.build();
     }
 
-    private DType rowsDtype(TokenChunk chunk) {
-        DType sent = chunk.getHidden().getDtype();
-        return sent == DType.FP32 ? taskDtype : sent;
+    /** A 16-bit chunk's values all came in its dtype, so they need no range check to go back in it. */
+    private Tensor rows(DType sent, Matrix gathered) {
+        return sent == DType.FP32 ? TensorMessages.toWire(gathered, taskDtype) : TensorMessages.toProto(gathered, sent);
     }
 
     private static ByteString fp32LittleEndian(float[] values) {

@@ -71,11 +71,12 @@ final class ExpertMeters {
     /** Adds each stage timer's and the batch rows' sum and count on a Prometheus text page to {@code totals}. */
     static void addSeries(String page, Map<String, double[]> totals) {
         for (String line : page.split("\n")) {
-            Matcher stage = STAGE.matcher(line.trim());
+            String series = line.trim();
+            Matcher stage = STAGE.matcher(series);
             if (stage.matches()) {
                 add(totals, stage.group(2), stage.group(1), stage.group(3));
             }
-            Matcher batch = BATCH_ROWS.matcher(line.trim());
+            Matcher batch = BATCH_ROWS.matcher(series);
             if (batch.matches()) {
                 add(totals, BATCH_ROWS_KEY, batch.group(1), batch.group(2));
             }

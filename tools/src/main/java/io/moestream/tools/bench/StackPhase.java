@@ -43,8 +43,6 @@ final class StackPhase {
     private final Path flightRecordingDir;
     private final PrintStream out;
     private final List<MeasuredProcess> stackProcesses;
-    /** The experts' meters when the throughput window opened. */
-    private Map<String, double[]> metersAtWindowStart = Map.of();
 
     StackPhase(BenchSpec spec, LocalStack stack, Path flightRecordingDir, PrintStream out) {
         this.spec = spec;
@@ -71,8 +69,9 @@ final class StackPhase {
         CpuWindow cpu = new CpuWindow(all);
         ExpertMeters meters = new ExpertMeters(stack.processes().stream().map(p -> p.name())
                 .filter(name -> name.startsWith("expert-")).map(stack::httpAddress).toList());
-        PipelineThroughput.Run best = throughput(x, cpu, all, meters);
-        double batchRows = ExpertMeters.meanBatchRows(metersAtWindowStart, meters.snapshot());
+        Throughput measured = throughput(x, cpu, all, meters);
+        PipelineThroughput.Run best = measured.best();
+        double batchRows = measured.batchRows();
         Map<Long, CpuWindow.ProcessCpu> cpuUse = cpu.usage();
 
         step("5. single-chunk round trips, %d samples", spec.latencySamples());
@@ -94,12 +93,16 @@ final class StackPhase {
         return new Result(hop, pipeline, processFigures(all, cpuUse));
     }
 
+    /** The best throughput run, and the mean rows per expert kernel call over the measured runs. */
+    private record Throughput(PipelineThroughput.Run best, double batchRows) {
+    }
+
     /**
-     * Warm-up runs, then the best of a few. The CPU window covers the measured runs only. The flight recordings start
+     * Warm-up runs, then the best of a few. The CPU window and the rows per kernel call cover the measured runs only. The flight recordings start
      * before the warm-up and stop after the CPU window: starting JFR in a JVM loads and compiles its event classes,
      * several CPU-seconds of JIT per process, which would otherwise land in the measured runs and slow them.
      */
-    private PipelineThroughput.Run throughput(Matrix x, CpuWindow cpu, List<MeasuredProcess> all, ExpertMeters meters)
+    private Throughput throughput(Matrix x, CpuWindow cpu, List<MeasuredProcess> all, ExpertMeters meters)
             throws Exception {
         FlightRecordings recordings = flightRecordingDir == null ? null
                 : new FlightRecordings(flightRecordingDir, stackProcesses);
@@ -107,9 +110,10 @@ final class StackPhase {
             recordings.start();
         }
         PipelineThroughput.Run best = null;
+        Map<String, double[]> metersBefore;
         try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
             warmUp(client, x, all);
-            metersAtWindowStart = meters.snapshot();
+            metersBefore = meters.snapshot();
             cpu.start();
             for (int i = 0; i < THROUGHPUT_RUNS; i++) {
                 PipelineThroughput.Run run = PipelineThroughput.run(client, x, spec.chunkRows(), spec.dtype(), spec.streams(),
@@ -118,10 +122,11 @@ final class StackPhase {
             }
             cpu.stop();
         }
+        double batchRows = ExpertMeters.meanBatchRows(metersBefore, meters.snapshot());
         if (recordings != null) {
             printProfiles(recordings.stop());
         }
-        return best;
+        return new Throughput(best, batchRows);
     }
 
     /** Warm-up runs for at least {@code --warm-up}, then on while the JIT is busy (see {@link #STEADY_JIT_SHARE}). */

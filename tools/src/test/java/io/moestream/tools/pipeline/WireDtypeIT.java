@@ -54,82 +54,73 @@ class WireDtypeIT {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldCarryTasksAndResultsAsBf16() throws Exception {
-        // given
-        ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, 2, 64, 96, 5));
-        Matrix x = PipelineFixtures.randomTokens(200, 64, 13);
-        try (TestKafkaCluster kafka = TestKafkaCluster.start();
-             LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
-                     .withBootstrap(kafka.bootstrapServers()).withWireDtype("bf16"), System.out::println);
-             GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
-            try {
-                // when
-                Matrix y = client.infer("wire-dtype-it", 0, x, 50, Duration.ofMinutes(2));
+        // when an fp32 client is served by a stack whose wire dtype is bf16
+        Served served = serve("bf16", DType.FP32, 13, "wire-dtype-it", "WireDtypeIT");
 
-                // then: the output is the reference's within bf16 rounding, and not bit-exact (the rows were narrowed)
-                try (MoeModel model = MoeModel.open(modelDir); ReferenceMoeLayer reference = new ReferenceMoeLayer(model, 0)) {
-                    ErrorStats error = ErrorStats.compare(y, reference.forward(x));
-                    System.out.println("bf16 wire vs fp32 reference: " + error);
-                    assertThat(error.maxRelError()).isGreaterThan(1e-5).isLessThan(MAX_REL_ERROR);
-                }
-                // and every task and every result on the topics is bf16
-                List<DType> tasks = new ArrayList<>();
-                List<DType> results = new ArrayList<>();
-                for (var record : readAll(kafka.bootstrapServers())) {
-                    if (Topics.DEFAULT.isReplyTopic(record.topic())) {
-                        Reply reply = Reply.parseFrom(record.value());
-                        if (reply.hasResult()) {
-                            results.add(reply.getResult().getWeighted().getDtype());
-                        }
-                    } else if (!record.topic().equals(Topics.DEFAULT.tokens())) {
-                        tasks.add(ExpertTask.parseFrom(record.value()).getRows().getDtype());
-                    }
-                }
-                assertThat(tasks).hasSizeGreaterThanOrEqualTo(4).containsOnly(DType.BF16);
-                assertThat(results).hasSameSizeAs(tasks).containsOnly(DType.BF16);
-            } finally {
-                stack.copyLogsTo(PipelineFixtures.logDir("WireDtypeIT"));
-            }
-        }
+        // then: the output is the reference's within bf16 rounding, and not bit-exact (the rows were narrowed)
+        System.out.println("bf16 wire vs fp32 reference: " + served.error());
+        assertThat(served.error().maxRelError()).isGreaterThan(1e-5).isLessThan(MAX_REL_ERROR);
+        // and every task and every result on the topics is bf16
+        assertThat(served.tasks()).hasSizeGreaterThanOrEqualTo(4).containsOnly(DType.BF16);
+        assertThat(served.results()).hasSameSizeAs(served.tasks()).containsOnly(DType.BF16);
     }
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldKeepBf16ChunksBf16OnEveryTopic() throws Exception {
-        // given the default stack (fp32 wire) and a client that sends bf16
+        // when a bf16 client is served by the default stack (fp32 wire)
+        Served served = serve("fp32", DType.BF16, 17, "bf16-chunks-it", "WireDtypeIT-bf16-chunks");
+
+        // then the output is the reference's on the same values, within bf16 rounding of results and output
+        System.out.println("bf16 chunks vs fp32 reference on the same input: " + served.error());
+        assertThat(served.error().maxRelError()).isGreaterThan(1e-5).isLessThan(MAX_REL_ERROR);
+        // and the chunks, the tasks and the results all travelled as bf16, though the wire dtype is fp32
+        List<DType> dtypes = new ArrayList<>(served.tokens());
+        dtypes.addAll(served.tasks());
+        dtypes.addAll(served.results());
+        // 4 chunks, at least one task each, and as many results
+        assertThat(dtypes).hasSizeGreaterThanOrEqualTo(12).containsOnly(DType.BF16);
+    }
+
+    /** The output's error against the reference, and the dtype of every token chunk, task and result on the topics. */
+    private record Served(ErrorStats error, List<DType> tokens, List<DType> tasks, List<DType> results) {
+    }
+
+    /**
+     * Starts a stack with {@code wireDtype} on its own broker, sends 200 random tokens (rounded to {@code sent}) in
+     * chunks of 50 as {@code sent}, and compares the output with the reference layer on the same values.
+     */
+    private Served serve(String wireDtype, DType sent, long seed, String requestId, String logName) throws Exception {
         ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, 2, 64, 96, 5));
-        Matrix x = TensorMessages.asSent(PipelineFixtures.randomTokens(200, 64, 17), DType.BF16);
+        Matrix x = TensorMessages.asSent(PipelineFixtures.randomTokens(200, 64, seed), sent);
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
-                     .withBootstrap(kafka.bootstrapServers()), System.out::println);
+                     .withBootstrap(kafka.bootstrapServers()).withWireDtype(wireDtype), System.out::println);
              GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
             try {
-                // when
-                Matrix y = client.infer("bf16-chunks-it", 0, x, 50, DType.BF16, Duration.ofMinutes(2));
-
-                // then the output is the reference's on the same values, within bf16 rounding of results and output
+                Matrix y = client.infer(requestId, 0, x, 50, sent, Duration.ofMinutes(2));
+                ErrorStats error;
                 try (MoeModel model = MoeModel.open(modelDir); ReferenceMoeLayer reference = new ReferenceMoeLayer(model, 0)) {
-                    ErrorStats error = ErrorStats.compare(y, reference.forward(x));
-                    System.out.println("bf16 chunks vs fp32 reference on the same input: " + error);
-                    assertThat(error.maxRelError()).isGreaterThan(1e-5).isLessThan(MAX_REL_ERROR);
+                    error = ErrorStats.compare(y, reference.forward(x));
                 }
-                // and the chunks, the tasks and the results all travelled as bf16, though the wire dtype is fp32
-                List<DType> dtypes = new ArrayList<>();
+                List<DType> tokens = new ArrayList<>();
+                List<DType> tasks = new ArrayList<>();
+                List<DType> results = new ArrayList<>();
                 for (var record : readAll(kafka.bootstrapServers())) {
                     if (record.topic().equals(Topics.DEFAULT.tokens())) {
-                        dtypes.add(TokenChunk.parseFrom(record.value()).getHidden().getDtype());
+                        tokens.add(TokenChunk.parseFrom(record.value()).getHidden().getDtype());
                     } else if (Topics.DEFAULT.isReplyTopic(record.topic())) {
                         Reply reply = Reply.parseFrom(record.value());
                         if (reply.hasResult()) {
-                            dtypes.add(reply.getResult().getWeighted().getDtype());
+                            results.add(reply.getResult().getWeighted().getDtype());
                         }
                     } else {
-                        dtypes.add(ExpertTask.parseFrom(record.value()).getRows().getDtype());
+                        tasks.add(ExpertTask.parseFrom(record.value()).getRows().getDtype());
                     }
                 }
-                // 4 chunks, at least one task each, and as many results
-                assertThat(dtypes).hasSizeGreaterThanOrEqualTo(12).containsOnly(DType.BF16);
+                return new Served(error, tokens, tasks, results);
             } finally {
-                stack.copyLogsTo(PipelineFixtures.logDir("WireDtypeIT-bf16-chunks"));
+                stack.copyLogsTo(PipelineFixtures.logDir(logName));
             }
         }
     }
