@@ -36,9 +36,27 @@ public interface ExpertConfig {
     }
 
     interface Expert {
-        /** {@code all} (every expert of every served layer, see {@code moe.layers}) or a comma list of {@code layer:expert}, e.g. {@code 0:0,0:3}. */
+        /**
+         * The experts of this process's group: {@code all} (every expert of every served layer, see {@code moe.layers}) or
+         * a comma list of {@code layer:expert} and {@code layer:first-last}, e.g. {@code 0:0-63,1:5}, as a placement plan
+         * writes a group's experts.
+         */
         @WithDefault("all")
         String experts();
+
+        /**
+         * The expert group (placement plan) this process serves: its consumer group is {@code moe-expert-<group>}, shared
+         * by the group's replicas, which split its topics' partitions.
+         */
+        @WithDefault("0")
+        String group();
+
+        /**
+         * Kafka consumers of this process, each polling a share of the group's partitions for every expert; a fixed few
+         * however many experts the group has.
+         */
+        @WithDefault("2")
+        int consumers();
 
         /** Most rows merged into one kernel call; a single task with more rows runs alone. */
         @WithDefault("256")
@@ -55,9 +73,9 @@ public interface ExpertConfig {
         Optional<Integer> concurrentKernels();
 
         /**
-         * Stable name of this process (in Kubernetes the pod name) for static group membership: each consumer joins
-         * with {@code group.instance.id = <id>-L<layer>-e<expert>}, so a process restarted under the same name gets its
-         * partitions back at once instead of after the session timeout. Unset: dynamic membership.
+         * Stable name of this process (in Kubernetes the pod name) for static group membership: consumer {@code i} joins
+         * with {@code group.instance.id = <id>-c<i>}, so a process restarted under the same name gets its partitions back
+         * at once instead of after the session timeout. Unset: dynamic membership.
          */
         Optional<String> instanceId();
     }

@@ -1,15 +1,17 @@
 package io.moestream.expert.selection;
 
+import io.moestream.core.placement.ExpertId;
+import io.moestream.core.placement.ExpertRanges;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Parses {@code moe.expert.experts} against the served layers: {@code all}, or a comma list of {@code layer:expert}. */
+/**
+ * Parses {@code moe.expert.experts} against the served layers: {@code all}, or the compact form of a placement plan's
+ * group ({@code layer:expert} and {@code layer:first-last}, comma-separated).
+ */
 public final class ExpertSelection {
     public static final String ALL = "all";
-    private static final Pattern ENTRY = Pattern.compile("(\\d{1,9})\\s*:\\s*(\\d{1,9})");
 
     private ExpertSelection() {
     }
@@ -20,7 +22,7 @@ public final class ExpertSelection {
      * @throws IllegalArgumentException naming the entry that is malformed or not in the model
      */
     public static List<ExpertId> parse(String spec, SortedSet<Integer> servedLayers, int numExperts) {
-        SortedSet<ExpertId> selected = new TreeSet<>();
+        List<ExpertId> selected = new ArrayList<>();
         if (spec.trim().equalsIgnoreCase(ALL)) {
             for (int layer : servedLayers) {
                 for (int expert = 0; expert < numExperts; expert++) {
@@ -28,8 +30,15 @@ public final class ExpertSelection {
                 }
             }
         } else {
-            for (String entry : spec.split(",")) {
-                selected.add(parseEntry(entry.trim(), servedLayers, numExperts));
+            SortedSet<ExpertId> parsed;
+            try {
+                parsed = ExpertRanges.parse(spec);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("moe.expert.experts: " + e.getMessage() + ", or 'all'", e);
+            }
+            for (ExpertId id : parsed) {
+                check(id, servedLayers, numExperts);
+                selected.add(id);
             }
         }
         if (selected.isEmpty()) {
@@ -38,21 +47,14 @@ public final class ExpertSelection {
         return List.copyOf(selected);
     }
 
-    private static ExpertId parseEntry(String entry, SortedSet<Integer> servedLayers, int numExperts) {
-        Matcher matcher = ENTRY.matcher(entry);
-        if (!matcher.matches()) {
-            throw new IllegalArgumentException("moe.expert.experts: '" + entry + "' is not layer:expert (e.g. 0:3) or 'all'");
-        }
-        int layer = Integer.parseInt(matcher.group(1));
-        int expert = Integer.parseInt(matcher.group(2));
-        if (!servedLayers.contains(layer)) {
-            throw new IllegalArgumentException("moe.expert.experts: '" + entry + "' names layer " + layer
+    private static void check(ExpertId id, SortedSet<Integer> servedLayers, int numExperts) {
+        if (!servedLayers.contains(id.layer())) {
+            throw new IllegalArgumentException("moe.expert.experts: " + id + " names layer " + id.layer()
                     + ", which is not a served MoE layer (served layers " + servedLayers + ", see moe.layers)");
         }
-        if (expert < 0 || expert >= numExperts) {
-            throw new IllegalArgumentException("moe.expert.experts: '" + entry + "' names expert " + expert
+        if (id.expert() >= numExperts) {
+            throw new IllegalArgumentException("moe.expert.experts: " + id + " names expert " + id.expert()
                     + ", the model has experts 0.." + (numExperts - 1));
         }
-        return new ExpertId(layer, expert);
     }
 }

@@ -5,7 +5,7 @@ import io.moestream.core.tensor.InvalidTensorException;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
-import io.moestream.expert.selection.ExpertId;
+import io.moestream.core.placement.ExpertId;
 import io.moestream.expert.task.DecodeResult.Invalid;
 import io.moestream.expert.task.DecodeResult.Valid;
 import io.moestream.proto.v1.ExpertTask;

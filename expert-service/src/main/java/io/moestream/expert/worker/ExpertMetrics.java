@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.moestream.expert.selection.ExpertId;
+import io.moestream.core.placement.ExpertId;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -117,13 +117,13 @@ class ExpertServiceIT {
         assertThat(reasons.get("junk")).contains("undecodable ExpertTask");
         assertThat(reasons.get("m1")).contains("task for expert 1:2 arrived on the topic of expert 0:1");
 
-        // then: ready, naming the experts it serves
+        // then: ready, with every expert of its group loaded
         HttpResponse<String> ready = get(readiness);
         assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.body()).contains("expert-workers", SERVED);
+        assertThat(ready.body()).contains("expert-workers", "\"loaded\": \"2/2\"");
 
         // then: the expert consumers' lag is on the metrics endpoint, where autoscalers read it
-        assertThat(get(metrics).body()).contains("kafka_consumer_fetch_manager_records_lag", "moe-expert-L0-e1");
+        assertThat(get(metrics).body()).contains("kafka_consumer_fetch_manager_records_lag", "moe-expert-0");
     }
 
     private static HttpResponse<String> get(URI uri) throws Exception {

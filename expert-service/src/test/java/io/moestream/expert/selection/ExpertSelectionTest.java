@@ -3,6 +3,7 @@ package io.moestream.expert.selection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.moestream.core.placement.ExpertId;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -27,7 +28,7 @@ class ExpertSelectionTest {
     @Test
     void shouldNameTheEntryThatIsNotInTheModel() {
         assertThatThrownBy(() -> ExpertSelection.parse("0:1,1:0", LAYERS, 3))
-                .hasMessageContaining("'1:0'").hasMessageContaining("not a served MoE layer").hasMessageContaining("[0, 2]");
+                .hasMessageContaining("1:0 names layer 1").hasMessageContaining("not a served MoE layer").hasMessageContaining("[0, 2]");
         assertThatThrownBy(() -> ExpertSelection.parse("0:3", LAYERS, 3))
                 .hasMessageContaining("expert 3").hasMessageContaining("0..2");
     }
@@ -36,6 +37,13 @@ class ExpertSelectionTest {
     void shouldNameAMalformedEntry() {
         assertThatThrownBy(() -> ExpertSelection.parse("0:1,0-2", LAYERS, 3)).hasMessageContaining("'0-2' is not layer:expert");
         assertThatThrownBy(() -> ExpertSelection.parse("", LAYERS, 3)).hasMessageContaining("'' is not layer:expert");
+    }
+
+    @Test
+    void shouldParseRangesAsAPlacementPlanWritesThem() {
+        assertThat(ExpertSelection.parse("0:0-2,2:1", LAYERS, 3))
+                .containsExactly(new ExpertId(0, 0), new ExpertId(0, 1), new ExpertId(0, 2), new ExpertId(2, 1));
+        assertThatThrownBy(() -> ExpertSelection.parse("0:1-3", LAYERS, 3)).hasMessageContaining("0:3 names expert 3");
     }
 
     @Test

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.Topics;
-import io.moestream.expert.selection.ExpertId;
+import io.moestream.core.placement.ExpertId;
 import io.moestream.expert.task.DecodeResult.Invalid;
 import io.moestream.expert.task.DecodeResult.Valid;
 import io.moestream.proto.v1.ExpertTask;

@@ -1,5 +1,10 @@
 package io.moestream.core.topics;
 
+import io.moestream.core.placement.ExpertId;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * The Kafka topic names of the pipeline: part of the public contract, shared by the services, the
  * tests, the tools and the k8s manifests. A non-empty {@code prefix} (for example {@code "shadow."})
@@ -17,7 +22,8 @@ public record Topics(String prefix) {
     public static final Topics DEFAULT = new Topics("");
 
     private static final int MAX_TOPIC_NAME = 249;
-    private static final java.util.regex.Pattern LEGAL_TOPIC_NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9._-]+");
+    private static final Pattern EXPERT_TOPIC = Pattern.compile("(\\d{1,9})\\.e(\\d{1,9})");
+    private static final Pattern LEGAL_TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
 
     public Topics {
         prefix = prefix == null ? "" : prefix;
@@ -73,9 +79,19 @@ public record Topics(String prefix) {
         return prefix + "moe.alerts";
     }
 
-    /** Consumer group shared by the replicas of one expert. */
-    public String expertGroup(int layer, int expert) {
-        return expertGroupPrefix() + "L" + layer + "-e" + expert;
+    /** Consumer group of one expert group (placement plan): its replicas share its topics' partitions. */
+    public String expertGroup(String groupName) {
+        return expertGroupPrefix() + groupName;
+    }
+
+    /** The expert whose task topic is {@code topic}, if it is one of this pipeline's expert topics. */
+    public Optional<ExpertId> expertOf(String topic) {
+        Matcher matcher = EXPERT_TOPIC.matcher(topic);
+        if (!topic.startsWith(expertTopicPrefix()) || !matcher.region(expertTopicPrefix().length(), topic.length()).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ExpertId(Integer.parseInt(matcher.group(1)),
+                Integer.parseInt(matcher.group(2))));
     }
 
     /** The common start of every expert consumer group (alert rules over all experts). */

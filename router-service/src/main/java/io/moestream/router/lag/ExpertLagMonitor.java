@@ -2,11 +2,14 @@ package io.moestream.router.lag;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.moestream.core.placement.ExpertId;
 import io.moestream.core.topics.ClientSettings;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.LoadAlert;
 import io.moestream.router.load.LoadListener;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -74,23 +78,24 @@ public final class ExpertLagMonitor implements AutoCloseable {
 
     /** One check of every expert; public so that a test can drive the checks itself. */
     public void checkAll() {
-        LagReader reader = new LagReader(admin, peek, topics);
-        for (int layer : layers) {
-            for (int expert = 0; expert < experts; expert++) {
-                try {
-                    long now = System.currentTimeMillis();
-                    ExpertLag lag = reader.read(layer, expert, now);
-                    gauge("moe.expert.lag.records", "Tasks waiting for the expert's group", lag).set(lag.lagRecords());
-                    gauge("moe.expert.lag.oldest.seconds", "Age of the oldest task waiting for the expert's group", lag)
-                            .set(lag.oldestTaskAgeMs() / 1000);
-                    tracker.next(lag, now).ifPresent(this::publish);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (Exception e) {
-                    LOG.warnf("expert lag of L%d.e%d not read this time: %s", layer, expert, e.getMessage());
-                }
-            }
+        List<ExpertId> all = new ArrayList<>();
+        layers.forEach(layer -> IntStream.range(0, experts).forEach(e -> all.add(new ExpertId(layer, e))));
+        List<ExpertLag> lags;
+        long now = System.currentTimeMillis();
+        try {
+            lags = new LagReader(admin, peek, topics).readAll(all, now);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            LOG.warnf("expert lag not read this time: %s", e.getMessage());
+            return;
+        }
+        for (ExpertLag lag : lags) {
+            gauge("moe.expert.lag.records", "Tasks waiting for the expert's group", lag).set(lag.lagRecords());
+            gauge("moe.expert.lag.oldest.seconds", "Age of the oldest task waiting for the expert's group", lag)
+                    .set(lag.oldestTaskAgeMs() / 1000);
+            tracker.next(lag, now).ifPresent(this::publish);
         }
     }
 

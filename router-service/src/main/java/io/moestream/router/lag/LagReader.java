@@ -1,22 +1,26 @@
 package io.moestream.router.lag;
 
+import io.moestream.core.placement.ExpertId;
+import io.moestream.core.topics.ExpertGroupOffsets;
 import io.moestream.core.topics.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Reads one expert group's lag: committed offsets from the admin client, log start and end offsets and, for a partition
- * with lag, the timestamp of the first uncommitted task (one record fetched by an assigned consumer, no group).
+ * Reads the lag of every served expert in a few batched requests, however many experts there are: the expert topics'
+ * partitions, the furthest offset any expert group committed on each (an expert served by a group it just moved to
+ * counts from where its old group stopped, moe-core {@code ExpertGroupOffsets}), log start and end offsets, and, for
+ * a partition with lag, the timestamp of the first uncommitted task (one record fetched by an assigned consumer, no
+ * group).
  */
 final class LagReader {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -30,49 +34,68 @@ final class LagReader {
         this.topics = topics;
     }
 
-    ExpertLag read(int layer, int expert, long nowMs) throws InterruptedException, ExecutionException, TimeoutException {
-        String topic = topics.expert(layer, expert);
-        List<TopicPartition> partitions = peek.partitionsFor(topic, TIMEOUT).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(topics.expertGroup(layer, expert))
-                .partitionsToOffsetAndMetadata().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        Map<TopicPartition, Long> starts = peek.beginningOffsets(partitions, TIMEOUT);
-        Map<TopicPartition, Long> ends = peek.endOffsets(partitions, TIMEOUT);
-        long committedSum = 0;
-        long lag = 0;
-        Map<TopicPartition, Long> firstWaiting = new HashMap<>();
-        for (TopicPartition p : partitions) {
-            OffsetAndMetadata c = committed.get(p);
-            // a group that never committed on a partition owes everything still in the log
-            long position = Math.max(c == null ? 0 : c.offset(), starts.get(p));
-            committedSum += position;
-            if (ends.get(p) > position) {
-                lag += ends.get(p) - position;
-                firstWaiting.put(p, position);
+    /** The lag of each of {@code experts} whose topic exists, in the order given. */
+    List<ExpertLag> readAll(List<ExpertId> experts, long nowMs) throws InterruptedException {
+        Map<String, List<PartitionInfo>> existing = peek.listTopics(TIMEOUT);
+        Map<ExpertId, List<TopicPartition>> partitionsOf = new LinkedHashMap<>();
+        List<TopicPartition> all = new ArrayList<>();
+        for (ExpertId id : experts) {
+            String topic = topics.expert(id.layer(), id.expert());
+            List<TopicPartition> partitions = existing.getOrDefault(topic, List.of()).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            if (!partitions.isEmpty()) {
+                partitionsOf.put(id, partitions);
+                all.addAll(partitions);
             }
         }
-        return new ExpertLag(layer, expert, committedSum, lag, oldestAge(firstWaiting, nowMs));
+        Map<TopicPartition, Long> committed = ExpertGroupOffsets.furthest(admin, topics, all);
+        Map<TopicPartition, Long> starts = peek.beginningOffsets(all, TIMEOUT);
+        Map<TopicPartition, Long> ends = peek.endOffsets(all, TIMEOUT);
+        List<ExpertLag> lags = new ArrayList<>(partitionsOf.size());
+        Map<TopicPartition, Long> firstWaiting = new HashMap<>();
+        Map<ExpertId, long[]> sums = new LinkedHashMap<>();
+        partitionsOf.forEach((id, partitions) -> {
+            long committedSum = 0;
+            long lag = 0;
+            for (TopicPartition p : partitions) {
+                // a partition no group ever committed owes everything still in the log
+                long position = Math.max(committed.getOrDefault(p, 0L), starts.get(p));
+                committedSum += position;
+                if (ends.get(p) > position) {
+                    lag += ends.get(p) - position;
+                    firstWaiting.put(p, position);
+                }
+            }
+            sums.put(id, new long[] {committedSum, lag});
+        });
+        Map<TopicPartition, Long> firstTimestamps = firstTimestamps(firstWaiting);
+        partitionsOf.forEach((id, partitions) -> {
+            long oldest = partitions.stream().filter(firstTimestamps::containsKey).mapToLong(firstTimestamps::get)
+                    .min().orElse(nowMs);
+            long[] sum = sums.get(id);
+            lags.add(new ExpertLag(id.layer(), id.expert(), sum[0], sum[1], Math.max(0, nowMs - oldest)));
+        });
+        return lags;
     }
 
-    private long oldestAge(Map<TopicPartition, Long> firstWaiting, long nowMs) {
+    /** The timestamp of the record at each given offset (the first task waiting on that partition). */
+    private Map<TopicPartition, Long> firstTimestamps(Map<TopicPartition, Long> firstWaiting) {
+        Map<TopicPartition, Long> seen = new HashMap<>();
         if (firstWaiting.isEmpty()) {
-            return 0;
+            return seen;
         }
         peek.assign(firstWaiting.keySet());
         firstWaiting.forEach(peek::seek);
-        long oldest = nowMs;
-        Map<TopicPartition, Boolean> seen = new HashMap<>();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (seen.size() < firstWaiting.size() && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : peek.poll(Duration.ofMillis(200))) {
                 TopicPartition p = new TopicPartition(r.topic(), r.partition());
-                if (seen.putIfAbsent(p, true) == null) {
-                    oldest = Math.min(oldest, r.timestamp());
+                if (seen.putIfAbsent(p, r.timestamp()) == null) {
+                    peek.pause(List.of(p));
                 }
-                peek.pause(List.of(p));
             }
         }
         peek.unsubscribe();
-        return Math.max(0, nowMs - oldest);
+        return seen;
     }
 }

@@ -181,7 +181,7 @@ class LoadAlertsIT {
     private static void commitEverything(TestKafkaCluster kafka, Topics topics, int expert) {
         try (KafkaConsumer<String, byte[]> group = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, topics.expertGroup(0, expert)), new StringDeserializer(),
+                ConsumerConfig.GROUP_ID_CONFIG, topics.expertGroup("0")), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             TopicPartition partition = new TopicPartition(topics.expert(0, expert), 0);
             group.assign(List.of(partition));

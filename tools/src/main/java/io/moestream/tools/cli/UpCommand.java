@@ -1,6 +1,8 @@
 package io.moestream.tools.cli;
 
 import io.moestream.core.model.LayerSelection;
+import io.moestream.core.placement.PlacementPlan;
+import io.moestream.core.placement.PlanFile;
 import io.moestream.core.topics.Topics;
 import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
@@ -29,8 +31,8 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", description = "Use this Kafka cluster instead of starting the embedded broker.")
     String bootstrap;
 
-    @Option(names = "--expert-processes", defaultValue = "1", description = "Expert-service processes sharing the experts (default ${DEFAULT-VALUE}).")
-    int expertProcesses;
+    @Mixin
+    PlacementFlags placement;
 
     @Mixin
     RoutingFlags routing;
@@ -56,9 +58,21 @@ public final class UpCommand implements Callable<Integer> {
             + " certificates made at start (their paths are printed; give them to ./moe infer --tls-*).")
     boolean grpcTls;
 
+    /** Applies the placement file's new plan; a plan that does not check out is refused and the running one kept. */
+    private void replace(LocalStack stack) throws InterruptedException {
+        System.out.println("placement file " + placement.file() + " changed: applying it");
+        PlacementPlan next;
+        try {
+            next = PlanFile.read(placement.file());
+            stack.applyPlacement(next, line -> System.out.println("  " + line));
+        } catch (IllegalArgumentException e) {
+            System.out.println("  placement refused, the running plan stays: " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, expertProcesses, 1, Map.of(),
+        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, placement.source(), Map.of(),
                 new Topics(topicPrefix))
                 .withRouting(routing.toOptions())
                 .withLayers(layers)
@@ -75,12 +89,17 @@ public final class UpCommand implements Callable<Integer> {
         System.out.println("READY gateway=" + stack.gatewayAddress() + " bootstrap=" + stack.bootstrapServers()
                 + " logs=" + stack.logDir());
         System.out.flush();
-        // Watch the children: a stack with a dead part cannot answer, so stop it all and say which one died.
+        // Watch the children: a stack with a dead part cannot answer, so stop it all and say which one died. Watch the
+        // placement file too: saving a new plan into it rolls the plan out.
+        PlanFileWatch watch = new PlanFileWatch(placement.file());
         while (true) {
             Optional<ChildProcess> exited = stack.firstExited();
             if (exited.isPresent()) {
                 System.err.println(exited.get().name() + " exited unexpectedly:\n" + exited.get().logTail(30));
                 return 1;
+            }
+            if (watch.changed()) {
+                replace(stack);
             }
             Thread.sleep(1000);
         }

@@ -1,6 +1,10 @@
 package io.moestream.tools.k8s;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moestream.core.placement.ExpertGroup;
+import io.moestream.core.placement.ExpertId;
+import io.moestream.core.topics.GroupTopics;
 import io.moestream.core.topics.Topics;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,9 +43,10 @@ public final class ManifestGenerator {
         files.put("base/topics.yaml", topics(common));
         List<ObjectNode> users = new ArrayList<>(ManifestTemplates.render("users.yaml", common));
         List<ObjectNode> experts = new ArrayList<>(ManifestTemplates.render("experts-common.yaml", common));
-        for (DeploymentPlan.Expert expert : plan.experts()) {
-            Map<String, Object> values = expertValues(common, expert);
-            users.addAll(ManifestTemplates.render("expert-user.yaml", values));
+        List<DeploymentPlan.Group> groups = plan.groups();
+        for (DeploymentPlan.Group group : groups) {
+            Map<String, Object> values = groupValues(common, group);
+            users.addAll(groupUser(values, group.group()));
             experts.addAll(ManifestTemplates.render("expert.yaml", values));
         }
         files.put("base/users.yaml", users);
@@ -53,7 +58,7 @@ public final class ManifestGenerator {
         files.put("base/monitoring.yaml", ManifestTemplates.render("monitoring.yaml", common));
         files.put("base/kustomization.yaml", ManifestTemplates.render("kustomization-base.yaml", common));
         files.put("overlays/dev/kustomization.yaml", ManifestTemplates.render("overlay-dev.yaml", common));
-        files.put("overlays/gpu/kustomization.yaml", ManifestTemplates.render("overlay-gpu.yaml", common));
+        files.put("overlays/gpu/kustomization.yaml", gpuOverlay(common, groups));
         Map<String, Object> top = new HashMap<>(common);
         top.put("overlay", gpuByDefault ? "gpu" : "dev");
         files.put("kustomization.yaml", ManifestTemplates.render("kustomization-top.yaml", top));
@@ -96,8 +101,10 @@ public final class ManifestGenerator {
         documents.addAll(topic(common, topics.deadLetters(), 1));
         documents.addAll(topic(common, topics.expertLoad(), 1));
         documents.addAll(topic(common, topics.alerts(), 1));
-        for (DeploymentPlan.Expert expert : plan.experts()) {
-            documents.addAll(topic(common, topics.expert(expert.layer(), expert.expert()), expert.maxReplicas()));
+        for (ExpertGroup group : plan.placement().groups()) {
+            for (ExpertId id : group.experts()) {
+                documents.addAll(topic(common, topics.expert(id.layer(), id.expert()), group.partitions()));
+            }
         }
         return documents;
     }
@@ -110,19 +117,53 @@ public final class ManifestGenerator {
         return ManifestTemplates.render("topic.yaml", values);
     }
 
-    private Map<String, Object> expertValues(Map<String, Object> common, DeploymentPlan.Expert expert) {
+    private Map<String, Object> groupValues(Map<String, Object> common, DeploymentPlan.Group sized) {
         Map<String, Object> values = new HashMap<>(common);
-        String group = topics.expertGroup(expert.layer(), expert.expert());
-        values.put("layer", expert.layer());
-        values.put("expert", expert.expert());
-        values.put("expertName", resourceName(group));
-        values.put("expertTopic", topics.expert(expert.layer(), expert.expert()));
-        values.put("expertGroup", group);
+        ExpertGroup group = sized.group();
+        String consumerGroup = topics.expertGroup(group.name());
+        values.put("groupName", group.name());
+        values.put("experts", group.expertSpec());
+        values.put("expertCount", group.experts().size());
+        values.put("expertName", resourceName(consumerGroup));
+        values.put("expertGroup", consumerGroup);
         values.put("minReplicas", plan.minReplicas());
-        values.put("maxReplicas", expert.maxReplicas());
+        values.put("maxReplicas", group.replicas());
         values.put("cpu", plan.expertCpu());
-        values.put("memory", expert.memoryMib() + "Mi");
+        values.put("memory", sized.memoryMib() + "Mi");
+        values.put("gpus", sized.gpus());
         return values;
+    }
+
+    /**
+     * The group's KafkaUser: the template's fixed ACLs (its consumer group, the other groups' offsets, replies, dead
+     * letters) and one Read/Describe ACL per topic pattern of its experts ({@link GroupTopics}), as the local stack's
+     * principals get.
+     */
+    private List<ObjectNode> groupUser(Map<String, Object> values, ExpertGroup group) {
+        List<ObjectNode> user = ManifestTemplates.render("expert-user.yaml", values);
+        ArrayNode acls = (ArrayNode) user.get(0).path("spec").path("authorization").path("acls");
+        for (GroupTopics.Pattern pattern : GroupTopics.of(topics, group, plan.config().servedExperts())) {
+            ObjectNode acl = acls.addObject();
+            acl.putObject("resource").put("type", "topic").put("name", pattern.name())
+                    .put("patternType", pattern.prefixed() ? "prefix" : "literal");
+            acl.putArray("operations").add("Read").add("Describe");
+        }
+        return user;
+    }
+
+    /** The gpu overlay: each expert Deployment asks for the GPUs its group's weights need (label moe-stream/gpus). */
+    private static List<ObjectNode> gpuOverlay(Map<String, Object> common, List<DeploymentPlan.Group> groups) {
+        List<ObjectNode> overlay = ManifestTemplates.render("overlay-gpu.yaml", common);
+        ArrayNode patches = (ArrayNode) overlay.get(0).path("patches");
+        ObjectNode template = (ObjectNode) patches.remove(0);
+        groups.stream().map(DeploymentPlan.Group::gpus).distinct().sorted().forEach(gpus -> {
+            ObjectNode patch = template.deepCopy();
+            ((ObjectNode) patch.path("target")).put("labelSelector",
+                    "app.kubernetes.io/component=expert,moe-stream/gpus=" + gpus);
+            patch.put("patch", patch.path("patch").asText().replace("value: \"1\"", "value: \"" + gpus + "\""));
+            patches.add(patch);
+        });
+        return overlay;
     }
 
     /** A Kubernetes object name for a topic or group name: lower case, other characters than [a-z0-9.-] as '-'. */

@@ -3,6 +3,9 @@ package io.moestream.tools.stack;
 import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
+import io.moestream.core.placement.ExpertGroup;
+import io.moestream.core.placement.PlacementPlan;
+import io.moestream.core.topics.ExpertGroupOffsets;
 import io.moestream.core.topics.TopicProvisioner;
 import io.moestream.core.topics.Topics;
 import io.moestream.tools.client.ClientTls;
@@ -13,11 +16,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -30,7 +35,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 public final class LocalStack implements AutoCloseable {
     public static final String GATEWAY_PRINCIPAL = "moe-gateway";
     public static final String ROUTER_PRINCIPAL = "moe-router";
-    /** Expert process {@code i} logs in as {@code moe-expert-i}. */
+    /** A process of expert group {@code g} logs in as {@code moe-expert-g}. */
     public static final String EXPERT_PRINCIPAL = "moe-expert-";
     /**
      * Settings for running every process on one machine. The expert service runs one thread per expert and the
@@ -50,11 +55,21 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, String> commonProperties;
     private final SecureKafka secure;
     private final ClientTls gatewayClientTls;
+    private final Topics topics;
+    /** The expert processes running now, by name, with the group each serves. */
+    private final Map<String, ExpertGroup> expertProcesses = new LinkedHashMap<>();
+    private MoeConfig config;
+    private SortedSet<Integer> layers;
+    private PlacementPlan plan;
+    /** Bumped by each re-placement, so that a changed group's new processes get names of their own. */
+    private int generation = 1;
     private int gatewayPort;
 
     private LocalStack(Path workDir, EmbeddedKafkaBroker broker, String bootstrap, ServiceLauncher launcher,
-                       Map<String, String> commonProperties, SecureKafka secure, ClientTls gatewayClientTls) {
+                       Map<String, String> commonProperties, SecureKafka secure, ClientTls gatewayClientTls,
+                       Topics topics) {
         this.gatewayClientTls = gatewayClientTls;
+        this.topics = topics;
         this.workDir = workDir;
         this.broker = broker;
         this.bootstrap = bootstrap;
@@ -91,7 +106,7 @@ public final class LocalStack implements AutoCloseable {
                         + tls.client().certificate() + ", key " + tls.client().key());
             }
             stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common,
-                    secure, tls == null ? ClientTls.PLAIN_TEXT : tls.client());
+                    secure, tls == null ? ClientTls.PLAIN_TEXT : tls.client(), options.topics());
             stack.startPipeline(options, progress);
             return stack;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -108,37 +123,101 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startPipeline(StackOptions options, Consumer<String> progress) throws InterruptedException {
-        MoeConfig config;
-        SortedSet<Integer> layers;
         try (MoeModel model = MoeModel.open(options.modelDir())) {
             config = model.config();
             layers = LayerSelection.parse(options.layerSpec(), model.moeLayers());
         }
-        Map<String, Object> admin = secure == null ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)
-                : secure.adminConfig(bootstrap);
-        List<String> created = TopicProvisioner.createAll(admin, options.topics(), layers, config.servedExperts(),
-                1, options.expertPartitions());
+        plan = options.placement().plan(config, layers);
+        List<String> created = TopicProvisioner.createForPlan(adminConfig(), options.topics(), plan, 1);
         progress.accept("topics ready (" + created.size() + " created) for layers " + layers + ", "
                 + config.servedExperts() + " experts each");
-
-        List<String> assignments = expertAssignments(layers, config.servedExperts(), options.expertProcesses());
+        progress.accept("placement: " + PlanSummary.of(plan, config));
         if (secure != null) {
-            createPrincipals(admin, options.topics(), layers, config.servedExperts(), assignments);
-            progress.accept("Kafka principals ready: " + String.join(", ", principals(assignments.size()))
+            createPrincipals(options.topics(), plan.groups(), true);
+            progress.accept("Kafka principals ready: " + SecureKafka.ADMIN + " (launcher), " + GATEWAY_PRINCIPAL + ", "
+                    + ROUTER_PRINCIPAL + ", " + EXPERT_PRINCIPAL + "<group> for groups "
+                    + plan.groups().stream().map(ExpertGroup::name).toList()
                     + " (ACLs as in k8s/templates; CA certificate " + secure.caFile() + ")");
         }
         List<ServiceLauncher.Service> starting = new ArrayList<>();
         starting.add(launch("router", "router-service", Map.of()));
-        for (int i = 0; i < assignments.size(); i++) {
-            starting.add(launch("expert-" + i, "expert-service", Map.of("moe.expert.experts", assignments.get(i))));
-        }
+        starting.addAll(launchGroups(plan.groups()));
         gatewayPort = options.gatewayPort() > 0 ? options.gatewayPort() : FreePorts.next();
         starting.add(launch("gateway", "gateway", Map.of("quarkus.grpc.server.port", Integer.toString(gatewayPort))));
+        awaitReady(starting, progress);
+        GroupAssignment.await(adminConfig(), options.topics(), plan, ServiceLauncher.READY_TIMEOUT, progress);
+        progress.accept("every expert group's partitions are assigned");
+    }
+
+    /**
+     * Rolls out a new placement plan while traffic flows: creates or grows the expert topics it needs, starts the
+     * processes of every group that is new or changed (under new names), waits until they are ready, stops the
+     * processes of the groups they replace, waits until every partition is assigned, then deletes the offsets groups
+     * keep for experts that moved away. A moved expert's new group resumes from the offsets its old group committed
+     * (moe-core {@code ExpertGroupOffsets}), so no task is lost and none is answered twice except those in flight.
+     */
+    public void applyPlacement(PlacementPlan next, Consumer<String> progress) throws InterruptedException {
+        next.check(config, layers);
+        List<String> changedTopics = TopicProvisioner.createForPlan(adminConfig(), topics, next, 1);
+        if (!changedTopics.isEmpty()) {
+            progress.accept("expert topics created or grown for the new plan: " + changedTopics.size());
+        }
+        List<ExpertGroup> kept = next.groups().stream().filter(plan.groups()::contains).toList();
+        List<ExpertGroup> started = next.groups().stream().filter(g -> !plan.groups().contains(g)).toList();
+        List<String> retired = expertProcesses.entrySet().stream().filter(e -> !kept.contains(e.getValue()))
+                .map(Map.Entry::getKey).toList();
+        progress.accept("new placement: " + PlanSummary.of(next, config) + "; keeping " + kept.size()
+                + " group(s), starting " + started.size() + ", retiring " + retired.size() + " process(es)");
+        if (secure != null) {
+            createPrincipals(topics, started, false);
+        }
+        generation++;
+        awaitReady(launchGroups(started), progress);
+        for (String name : retired) {
+            ChildProcess process = process(name);
+            services.remove(process);
+            expertProcesses.remove(name);
+            process.close();
+            progress.accept(name + " stopped (its group left the plan or changed)");
+        }
+        plan = next;
+        GroupAssignment.await(adminConfig(), topics, plan, ServiceLauncher.READY_TIMEOUT, progress);
+        try (Admin admin = Admin.create(adminConfig())) {
+            int pruned = ExpertGroupOffsets.pruneMoved(admin, topics, plan).values().stream().mapToInt(Set::size).sum();
+            progress.accept("new placement applied; offsets of moved experts removed from their old groups: " + pruned
+                    + " partition(s)");
+        }
+    }
+
+    /** The plan the stack runs now. */
+    public PlacementPlan placement() {
+        return plan;
+    }
+
+    /** One process per replica of each group: {@code expert-<group>}, or {@code expert-<group>-r<i>} with replicas. */
+    private List<ServiceLauncher.Service> launchGroups(List<ExpertGroup> groups) {
+        List<ServiceLauncher.Service> started = new ArrayList<>();
+        for (ExpertGroup group : groups) {
+            for (int replica = 0; replica < group.replicas(); replica++) {
+                String name = "expert-" + group.name() + (generation > 1 ? "-v" + generation : "")
+                        + (group.replicas() > 1 ? "-r" + replica : "");
+                expertProcesses.put(name, group);
+                started.add(launch(name, "expert-service", Map.of()));
+            }
+        }
+        return started;
+    }
+
+    private void awaitReady(List<ServiceLauncher.Service> starting, Consumer<String> progress) throws InterruptedException {
         for (ServiceLauncher.Service service : starting) {
-            launcher.awaitReady(service);
+            launcher.awaitReady(service, progress);
             progress.accept(service.process().name() + " ready (pid " + service.process().pid()
                     + ", health http://127.0.0.1:" + service.httpPort() + "/q/health)");
         }
+    }
+
+    private Map<String, Object> adminConfig() {
+        return secure == null ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap) : secure.adminConfig(bootstrap);
     }
 
     /**
@@ -154,7 +233,7 @@ public final class LocalStack implements AutoCloseable {
     public ChildProcess startService(String name, String module, Map<String, String> properties, List<String> jvmOptions)
             throws InterruptedException {
         ServiceLauncher.Service service = launch(name, module, properties, jvmOptions);
-        launcher.awaitReady(service);
+        launcher.awaitReady(service, line -> { });
         return service.process();
     }
 
@@ -170,6 +249,11 @@ public final class LocalStack implements AutoCloseable {
             // its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing
             // each other's members.
             all.put("moe.expert.instance-id", workDir.getFileName() + "-" + name);
+            // a known expert process restarted under its name serves its group again
+            Optional.ofNullable(expertProcesses.get(name)).ifPresent(group -> {
+                all.put("moe.expert.group", group.name());
+                all.put("moe.expert.experts", group.expertSpec());
+            });
         }
         if (secure != null) {
             all.putAll(secure.serviceProperties(bootstrap, principal(name, module)));
@@ -181,46 +265,27 @@ public final class LocalStack implements AutoCloseable {
         return service;
     }
 
-    /** One SCRAM principal per service process, with the ACLs of its k8s KafkaUser ({@link ServiceAcls}). */
-    private void createPrincipals(Map<String, Object> adminConfig, Topics topics, SortedSet<Integer> layers,
-                                  int experts, List<String> assignments) throws InterruptedException {
-        try (Admin admin = Admin.create(adminConfig)) {
-            secure.createPrincipal(admin, GATEWAY_PRINCIPAL, ServiceAcls.gateway(GATEWAY_PRINCIPAL, topics));
-            secure.createPrincipal(admin, ROUTER_PRINCIPAL, ServiceAcls.router(ROUTER_PRINCIPAL, topics));
-            for (int i = 0; i < assignments.size(); i++) {
-                String user = EXPERT_PRINCIPAL + i;
-                secure.createPrincipal(admin, user, ServiceAcls.expert(user, topics,
-                        servedExperts(assignments.get(i), layers, experts)));
+    /** One SCRAM principal per service and per expert group, with the ACLs of its k8s KafkaUser ({@link ServiceAcls}). */
+    private void createPrincipals(Topics topics, List<ExpertGroup> groups, boolean services) throws InterruptedException {
+        try (Admin admin = Admin.create(adminConfig())) {
+            if (services) {
+                secure.createPrincipal(admin, GATEWAY_PRINCIPAL, ServiceAcls.gateway(GATEWAY_PRINCIPAL, topics));
+                secure.createPrincipal(admin, ROUTER_PRINCIPAL, ServiceAcls.router(ROUTER_PRINCIPAL, topics));
+            }
+            for (ExpertGroup group : groups) {
+                String user = EXPERT_PRINCIPAL + group.name();
+                secure.createPrincipal(admin, user, ServiceAcls.expert(user, topics, group, config.servedExperts()));
             }
         }
     }
 
-    /** The (layer, expert) pairs of an assignment: {@code all}, or {@code L:E,...} as {@link #expertAssignments} writes. */
-    static List<int[]> servedExperts(String assignment, SortedSet<Integer> layers, int experts) {
-        List<int[]> pairs = new ArrayList<>();
-        if (assignment.equals("all")) {
-            layers.forEach(layer -> IntStream.range(0, experts).forEach(e -> pairs.add(new int[] {layer, e})));
-        } else {
-            for (String pair : assignment.split(",")) {
-                String[] parts = pair.split(":");
-                pairs.add(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
-            }
-        }
-        return pairs;
-    }
-
-    private static List<String> principals(int expertProcesses) {
-        List<String> names = new ArrayList<>(List.of(SecureKafka.ADMIN + " (launcher)", GATEWAY_PRINCIPAL, ROUTER_PRINCIPAL));
-        IntStream.range(0, expertProcesses).forEach(i -> names.add(EXPERT_PRINCIPAL + i));
-        return names;
-    }
-
-    /** The principal a service logs in as: expert process {@code expert-N} as {@code moe-expert-N}. */
-    private static String principal(String name, String module) {
+    /** The principal a service logs in as: a process of expert group {@code g} as {@code moe-expert-g}. */
+    private String principal(String name, String module) {
         return switch (module) {
             case "gateway" -> GATEWAY_PRINCIPAL;
             case "router-service" -> ROUTER_PRINCIPAL;
-            default -> EXPERT_PRINCIPAL + name.substring(name.lastIndexOf('-') + 1);
+            default -> EXPERT_PRINCIPAL + Optional.ofNullable(expertProcesses.get(name)).map(ExpertGroup::name)
+                    .orElseThrow(() -> new IllegalArgumentException(name + " is not an expert process of this stack"));
         };
     }
 
@@ -255,22 +320,10 @@ public final class LocalStack implements AutoCloseable {
         return selected;
     }
 
-    /** Splits the (layer, expert) pairs round robin over {@code processes} expert-service processes. */
-    static List<String> expertAssignments(SortedSet<Integer> layers, int experts, int processes) {
-        if (processes <= 1) {
-            return List.of("all");
-        }
-        List<List<String>> perProcess = new ArrayList<>();
-        for (int i = 0; i < processes; i++) {
-            perProcess.add(new ArrayList<>());
-        }
-        int next = 0;
-        for (int layer : layers) {
-            for (int e = 0; e < experts; e++) {
-                perProcess.get(next++ % processes).add(layer + ":" + e);
-            }
-        }
-        return perProcess.stream().filter(list -> !list.isEmpty()).map(list -> String.join(",", list)).toList();
+    /** The running service process started as {@code name}, e.g. {@code expert-0}. */
+    public ChildProcess process(String name) {
+        return services.stream().filter(p -> p.name().equals(name)).reduce((first, later) -> later)
+                .orElseThrow(() -> new IllegalArgumentException("no process '" + name + "' in this stack"));
     }
 
     /** A service or the broker that is no longer running, if any: the stack is then broken. */

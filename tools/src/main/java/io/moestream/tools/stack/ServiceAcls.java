@@ -1,5 +1,8 @@
 package io.moestream.tools.stack;
 
+import io.moestream.core.placement.ExpertGroup;
+import io.moestream.core.topics.GroupTopics;
+
 import io.moestream.core.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,18 +56,20 @@ final class ServiceAcls {
     }
 
     /**
-     * An expert process: reads only the topics of the experts it serves, each in that expert's group; answers on
-     * the reply topics (Describe lets it list them, to dead-letter a task whose reply topic does not exist); rejects bad
-     * tasks to the dead-letter topic. {@code experts} holds (layer, expert) pairs.
+     * A process of one expert group: reads only its group's expert topics ({@link GroupTopics}), in its group's consumer
+     * group; describes every expert group, to resume an expert that moved here from where its old group stopped;
+     * answers on the reply topics (Describe lets it list them, to dead-letter a task whose reply topic does not exist);
+     * rejects bad tasks to the dead-letter topic.
      */
-    static List<AclBinding> expert(String user, Topics topics, List<int[]> experts) {
+    static List<AclBinding> expert(String user, Topics topics, ExpertGroup group, int servedExperts) {
         List<AclBinding> acls = new ArrayList<>();
-        for (int[] expert : experts) {
-            allow(acls, user, ResourceType.TOPIC, topics.expert(expert[0], expert[1]), PatternType.LITERAL,
-                    AclOperation.READ, AclOperation.DESCRIBE);
-            allow(acls, user, ResourceType.GROUP, topics.expertGroup(expert[0], expert[1]), PatternType.LITERAL,
+        for (GroupTopics.Pattern topic : GroupTopics.of(topics, group, servedExperts)) {
+            allow(acls, user, ResourceType.TOPIC, topic.name(), topic.prefixed() ? PatternType.PREFIXED : PatternType.LITERAL,
                     AclOperation.READ, AclOperation.DESCRIBE);
         }
+        allow(acls, user, ResourceType.GROUP, topics.expertGroup(group.name()), PatternType.LITERAL,
+                AclOperation.READ, AclOperation.DESCRIBE);
+        allow(acls, user, ResourceType.GROUP, topics.expertGroupPrefix(), PatternType.PREFIXED, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, topics.replyTopicPrefix(), PatternType.PREFIXED,
                 AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);

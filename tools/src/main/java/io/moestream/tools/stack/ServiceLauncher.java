@@ -10,14 +10,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Starts one moe-stream service jar as a child process and waits until its readiness check
  * ({@code /q/health/ready}) answers UP, so that callers only see services that can do their job.
  */
 final class ServiceLauncher {
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    /** Long enough for a process that loads thousands of experts; progress shows meanwhile. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(600);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    private static final Pattern LOADED = Pattern.compile("\"loaded\"\\s*:\\s*\"(\\d+)/(\\d+)\"");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final MoeHome home;
@@ -43,16 +50,27 @@ final class ServiceLauncher {
         return new Service(ChildProcess.startJava(name, args, logDir.resolve(name + ".log")), httpPort);
     }
 
-    void awaitReady(Service service) throws InterruptedException {
+    /** Waits for readiness; tells {@code progress} how many experts a loading expert process has loaded, every few seconds. */
+    void awaitReady(Service service, Consumer<String> progress) throws InterruptedException {
         URI health = URI.create("http://127.0.0.1:" + service.httpPort() + "/q/health/ready");
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
+        String lastLoaded = "";
         while (true) {
             ChildProcess process = service.process();
             if (!process.isAlive()) {
                 throw new IllegalStateException(process.name() + " exited before it was ready:\n" + process.logTail(40));
             }
-            if (isUp(health)) {
+            Optional<HttpResponse<String>> response = get(health);
+            if (response.isPresent() && response.get().statusCode() == 200) {
                 return;
+            }
+            Matcher loaded = LOADED.matcher(response.map(HttpResponse::body).orElse(""));
+            if (loaded.find() && System.nanoTime() > nextProgress && !loaded.group().equals(lastLoaded)
+                    && !loaded.group(2).equals("0")) {
+                progress.accept(process.name() + ": experts loaded " + loaded.group(1) + "/" + loaded.group(2));
+                lastLoaded = loaded.group();
+                nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(process.name() + " was not ready within " + READY_TIMEOUT
@@ -62,12 +80,12 @@ final class ServiceLauncher {
         }
     }
 
-    private static boolean isUp(URI health) throws InterruptedException {
+    private static Optional<HttpResponse<String>> get(URI health) throws InterruptedException {
         try {
             HttpRequest request = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).GET().build();
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return Optional.of(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException notListeningYet) {
-            return false;
+            return Optional.empty();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.moestream.tools.stack;
 
 import io.moestream.core.model.LayerSelection;
+import io.moestream.core.placement.PlanSource;
 import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
@@ -16,8 +17,7 @@ import java.util.TreeMap;
  * @param modelDir         the model in Hugging Face layout
  * @param bootstrap        an existing Kafka cluster, or {@code null} to start the embedded broker
  * @param gatewayPort      the gateway's gRPC port, or 0 for a free one
- * @param expertProcesses  how many expert-service processes share the model's experts (round robin)
- * @param expertPartitions partitions per expert topic (caps the replicas of one expert)
+ * @param placement        the expert groups: a plan file, a number of groups, or the packer's memory budget
  * @param extraProperties  extra {@code -D} properties for every service (tests use it for short deadlines); a key
  *                         {@code <module>:<key>}, e.g. {@code expert-service:moe.blas.threads}, is for that module only
  * @param topics           the pipeline's topic names: {@link Topics#DEFAULT}, or a prefixed set for a parallel
@@ -25,13 +25,12 @@ import java.util.TreeMap;
  * @param secure           the embedded broker on SASL_SSL with SCRAM principals and ACLs ({@link SecureKafka})
  * @param grpcMutualTls    the gateway's gRPC server on mutual TLS, with certificates made at start ({@link GatewayTls})
  */
-public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses,
-                           int expertPartitions, Map<String, String> extraProperties, Topics topics, boolean secure,
-                           boolean grpcMutualTls) {
+public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, PlanSource placement,
+                           Map<String, String> extraProperties, Topics topics, boolean secure, boolean grpcMutualTls) {
 
-    public StackOptions(Path modelDir, String bootstrap, int gatewayPort, int expertProcesses, int expertPartitions,
+    public StackOptions(Path modelDir, String bootstrap, int gatewayPort, PlanSource placement,
                         Map<String, String> extraProperties, Topics topics) {
-        this(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, false, false);
+        this(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, false, false);
     }
 
     public StackOptions {
@@ -44,27 +43,33 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
     private static final String LAYERS_KEY = "moe.layers";
 
     public static StackOptions forModel(Path modelDir) {
-        return new StackOptions(modelDir, null, 0, 1, 1, Map.of(), Topics.DEFAULT);
+        return new StackOptions(modelDir, null, 0, PlanSource.packed(), Map.of(), Topics.DEFAULT);
     }
 
     public StackOptions withBootstrap(String servers) {
-        return new StackOptions(modelDir, servers, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, secure, grpcMutualTls);
+        return new StackOptions(modelDir, servers, gatewayPort, placement, extraProperties, topics, secure, grpcMutualTls);
     }
 
     public StackOptions withGatewayPort(int port) {
-        return new StackOptions(modelDir, bootstrap, port, expertProcesses, expertPartitions, extraProperties, topics, secure, grpcMutualTls);
+        return new StackOptions(modelDir, bootstrap, port, placement, extraProperties, topics, secure, grpcMutualTls);
     }
 
+    public StackOptions withPlacement(PlanSource source) {
+        return new StackOptions(modelDir, bootstrap, gatewayPort, source, extraProperties, topics, secure, grpcMutualTls);
+    }
+
+    /** Shortcut for a plan of {@code count} expert groups of one process each, the experts split evenly in layer order. */
     public StackOptions withExpertProcesses(int count) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, count, expertPartitions, extraProperties, topics, secure, grpcMutualTls);
+        return withPlacement(placement.withGroups(count));
     }
 
+    /** Partitions of every expert topic of a made plan (a plan file says its own). */
     public StackOptions withExpertPartitions(int partitions) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, partitions, extraProperties, topics, secure, grpcMutualTls);
+        return withPlacement(placement.withPartitions(partitions));
     }
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, properties, topics, secure, grpcMutualTls);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, properties, topics, secure, grpcMutualTls);
     }
 
     /** Serve only {@code spec}'s MoE layers ({@code all}, or e.g. {@code 0,5-7}): {@code moe.layers} of every service. */
@@ -80,15 +85,15 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, int
     }
 
     public StackOptions withTopics(Topics names) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, names, secure, grpcMutualTls);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, names, secure, grpcMutualTls);
     }
 
     public StackOptions withSecure(boolean on) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics, on, grpcMutualTls);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, on, grpcMutualTls);
     }
 
     public StackOptions withGrpcMutualTls(boolean on) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, expertProcesses, expertPartitions, extraProperties, topics,
+        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics,
                 secure, on);
     }
 

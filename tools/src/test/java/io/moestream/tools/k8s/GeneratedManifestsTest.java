@@ -29,14 +29,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
- * {@code moe k8s} for a small Qwen2-MoE model (2 layers, 4 routed experts + the shared one) writes manifests that
- * pass the offline schema models, and carry the topics, groups and partitions the services use.
+ * {@code moe k8s} for a small Qwen2-MoE model (2 layers, 4 routed experts + the shared one) and a placement plan of three
+ * expert groups writes manifests that pass the offline schema models, and carry the topics, groups, partitions and
+ * ACLs the services use: one Deployment per group, not per expert.
  */
 class GeneratedManifestsTest {
     static final int LAYERS = 2;
     static final int SERVED_EXPERTS = 5;
-    static final int MAX_REPLICAS = 3;
-    static final int SHARED_MAX_REPLICAS = 6;
+    /** Layer 0 whole; layer 1's routed experts; layer 1's shared expert alone, hot, with more replicas and partitions. */
+    static final String PLAN = """
+            {"groups": [
+              {"name": "layer0", "experts": "0:0-4", "replicas": 3, "partitions": 3},
+              {"name": "layer1", "experts": "1:0-3", "replicas": 2},
+              {"name": "hot-1-4", "experts": "1:4", "replicas": 6, "partitions": 6}]}
+            """;
+    static final Map<String, Integer> GROUP_REPLICAS = Map.of("layer0", 3, "layer1", 2, "hot-1-4", 6);
 
     @TempDir
     static Path out;
@@ -45,9 +52,9 @@ class GeneratedManifestsTest {
     @BeforeAll
     static void generate() throws IOException {
         try (TempModel model = TempModel.generate(new ModelSpec(ModelFamily.QWEN2_MOE, LAYERS, 4, 2, 16, 24, true, 5))) {
+            Path plan = Files.writeString(model.dir().resolve("placement.json"), PLAN);
             int exit = new CommandLine(new MoeCli()).execute("k8s", "--model", model.dir().toString(),
-                    "--namespace", "moe-test", "--max-replicas", Integer.toString(MAX_REPLICAS),
-                    "--shared-max-replicas", Integer.toString(SHARED_MAX_REPLICAS), "--out", out.toString());
+                    "--namespace", "moe-test", "--placement", plan.toString(), "--out", out.toString());
             assertThat(exit).isZero();
         }
         files = readAll(out);
@@ -79,38 +86,51 @@ class GeneratedManifestsTest {
                 "kafka.strimzi.io/v1beta2/KafkaNodePool", "kafka.strimzi.io/v1beta2/KafkaTopic",
                 "kafka.strimzi.io/v1beta2/KafkaUser", "monitoring.coreos.com/v1/ServiceMonitor",
                 "monitoring.coreos.com/v1/PodMonitor", "monitoring.coreos.com/v1/PrometheusRule");
-        assertThat(checkedKinds.get("apps/v1/Deployment")).isEqualTo(LAYERS * SERVED_EXPERTS + 2);
+        assertThat(checkedKinds.get("apps/v1/Deployment")).isEqualTo(GROUP_REPLICAS.size() + 2);
     }
 
     @Test
-    void expertTopicsHaveOnePartitionPerMaxReplica() {
+    void expertTopicsHaveTheirGroupsPartitionsAndEachGroupOneScaledObject() {
         Topics topics = Topics.DEFAULT;
         Map<String, JsonNode> topicSpecs = of("base/topics.yaml", "KafkaTopic").stream()
                 .collect(Collectors.toMap(t -> t.path("spec").path("topicName").asText(), t -> t.path("spec")));
-        Map<String, JsonNode> scaled = of("base/experts.yaml", "ScaledObject").stream()
-                .collect(Collectors.toMap(s -> s.path("spec").path("triggers").get(0).path("metadata").path("topic").asText(),
-                        s -> s.path("spec")));
         for (int layer = 0; layer < LAYERS; layer++) {
             for (int e = 0; e < SERVED_EXPERTS; e++) {
                 String topic = topics.expert(layer, e);
-                int max = e == SERVED_EXPERTS - 1 ? SHARED_MAX_REPLICAS : MAX_REPLICAS;
-                assertThat(topicSpecs.get(topic).path("partitions").asInt()).as(topic).isEqualTo(max);
+                int partitions = layer == 0 ? 3 : e == SERVED_EXPERTS - 1 ? 6 : 1;
+                assertThat(topicSpecs.get(topic).path("partitions").asInt()).as(topic).isEqualTo(partitions);
                 assertThat(topicSpecs.get(topic).path("replicas").asInt()).isEqualTo(3);
                 assertThat(topicSpecs.get(topic).path("config").path("min.insync.replicas").asInt()).isEqualTo(2);
-                assertThat(scaled.get(topic).path("maxReplicaCount").asInt()).as(topic).isEqualTo(max);
-                assertThat(scaled.get(topic).path("triggers").get(0).path("metadata").path("consumerGroup").asText())
-                        .isEqualTo(topics.expertGroup(layer, e));
             }
         }
         assertThat(topicSpecs).containsKeys(topics.tokens(), topics.deadLetters(), topics.expertLoad(), topics.alerts())
                 .hasSize(LAYERS * SERVED_EXPERTS + 4);
+        Map<String, JsonNode> scaled = of("base/experts.yaml", "ScaledObject").stream().collect(Collectors.toMap(
+                s -> s.path("spec").path("triggers").get(0).path("metadata").path("consumerGroup").asText(), s -> s.path("spec")));
+        assertThat(scaled).hasSize(GROUP_REPLICAS.size());
+        GROUP_REPLICAS.forEach((group, replicas) ->
+                assertThat(scaled.get(topics.expertGroup(group)).path("maxReplicaCount").asInt()).as(group).isEqualTo(replicas));
+        ObjectNode deployment = of("base/experts.yaml", "Deployment").stream()
+                .filter(d -> d.path("metadata").path("name").asText().equals("moe-expert-layer1")).findFirst().orElseThrow();
+        assertThat(deployment.path("spec").path("template").path("spec").path("containers").get(0).path("env").toString())
+                .contains("\"MOE_EXPERT_GROUP\",\"value\":\"layer1\"", "\"MOE_EXPERT_EXPERTS\",\"value\":\"1:0-3\"");
     }
 
     @Test
-    void eachExpertReadsOnlyItsOwnTopicAndGroup() {
+    void eachGroupReadsOnlyItsOwnTopicsAndGroup() {
         Topics topics = Topics.DEFAULT;
+        assertThat(reads("moe-expert-layer0")).containsExactlyInAnyOrder("topic:moe.L0.:prefix",
+                "group:" + topics.expertGroup("layer0") + ":literal");
+        assertThat(reads("moe-expert-layer1")).containsExactlyInAnyOrder("topic:moe.L1.e0:literal", "topic:moe.L1.e1:literal",
+                "topic:moe.L1.e2:literal", "topic:moe.L1.e3:literal", "group:" + topics.expertGroup("layer1") + ":literal");
+        assertThat(reads("moe-expert-hot-1-4")).containsExactlyInAnyOrder("topic:moe.L1.e4:literal",
+                "group:" + topics.expertGroup("hot-1-4") + ":literal");
+    }
+
+    /** The resources a group's KafkaUser may read, as type:name:patternType. */
+    private static List<String> reads(String userName) {
         ObjectNode user = of("base/users.yaml", "KafkaUser").stream()
-                .filter(u -> u.path("metadata").path("name").asText().equals("moe-expert-l1-e4")).findFirst().orElseThrow();
+                .filter(u -> u.path("metadata").path("name").asText().equals(userName)).findFirst().orElseThrow();
         List<String> reads = new ArrayList<>();
         user.path("spec").path("authorization").path("acls").forEach(acl -> {
             if (acl.path("operations").toString().contains("Read")) {
@@ -118,8 +138,7 @@ class GeneratedManifestsTest {
                         + ":" + acl.path("resource").path("patternType").asText());
             }
         });
-        assertThat(reads).containsExactlyInAnyOrder("topic:" + topics.expert(1, 4) + ":literal",
-                "group:" + topics.expertGroup(1, 4) + ":literal");
+        return reads;
     }
 
     @Test
@@ -134,9 +153,9 @@ class GeneratedManifestsTest {
         System.out.println("validated offline with " + results.schema() + ": " + keda.stream()
                 .collect(Collectors.groupingBy(OfflineManifestValidator::typeOf, TreeMap::new, Collectors.counting())));
 
-        // then none has a problem, and they are one ScaledObject per expert Deployment and their TriggerAuthentication
+        // then none has a problem, and they are one ScaledObject per expert group Deployment and their TriggerAuthentication
         assertThat(results.problems()).allSatisfy(p -> assertThat(p).isEmpty());
-        assertThat(keda).filteredOn(d -> d.path("kind").asText().equals("ScaledObject")).hasSize(LAYERS * SERVED_EXPERTS);
+        assertThat(keda).filteredOn(d -> d.path("kind").asText().equals("ScaledObject")).hasSize(GROUP_REPLICAS.size());
         assertThat(keda).filteredOn(d -> d.path("kind").asText().equals("TriggerAuthentication")).hasSize(1);
     }
 
@@ -175,7 +194,7 @@ class GeneratedManifestsTest {
         assertThat(documents).allSatisfy(d -> assertThat(d.path("metadata").path("namespace").asText()).isEqualTo("moe-test"));
         List<ObjectNode> expertPods = documents.stream().filter(d -> d.path("kind").asText().equals("Deployment")
                 && d.path("metadata").path("labels").path("app.kubernetes.io/component").asText().equals("expert")).toList();
-        assertThat(expertPods).hasSize(LAYERS * SERVED_EXPERTS).allSatisfy(d -> {
+        assertThat(expertPods).hasSize(GROUP_REPLICAS.size()).allSatisfy(d -> {
             JsonNode pod = d.path("spec").path("template").path("spec");
             String gpus = pod.path("containers").get(0).path("resources").path("limits").path("nvidia.com/gpu").asText();
             assertThat(gpus).isEqualTo(overlay.equals("gpu") ? "1" : "");
@@ -190,7 +209,7 @@ class GeneratedManifestsTest {
                 .filter(d -> KedaSchema.KINDS.contains(OfflineManifestValidator.typeOf(d))).toList();
         KedaSchema.install();
         assertThat(KedaSchema.validate(keda).problems()).allSatisfy(p -> assertThat(p).isEmpty());
-        assertThat(keda).hasSize(LAYERS * SERVED_EXPERTS + 1)
+        assertThat(keda).hasSize(GROUP_REPLICAS.size() + 1)
                 .allSatisfy(d -> assertThat(d.path("metadata").path("namespace").asText()).isEqualTo("moe-test"));
     }
 

@@ -16,11 +16,11 @@ class OfflineManifestValidatorTest {
         for (String key : List.of("namespace", "kafkaCluster", "kafkaStorage", "bootstrapServers", "tokenTopic",
                 "deadLetterTopic", "replyTopicPrefix", "expertTopicPrefix", "expertGroupPrefix", "routerGroup",
                 "modelDir", "modelStorage", "imageTag", "monitoringNamespace", "topicName", "resourceName",
-                "expertName", "expertTopic", "expertGroup", "memory", "servedLayers", "expertLoadTopic", "alertsTopic",
+                "expertName", "groupName", "experts", "expertGroup", "memory", "servedLayers", "expertLoadTopic", "alertsTopic",
                 "imbalanceFor")) {
             values.put(key, "x");
         }
-        for (String key : List.of("kafkaPort", "tokenPartitions", "partitions", "layer", "expert", "minReplicas",
+        for (String key : List.of("kafkaPort", "tokenPartitions", "partitions", "expertCount", "gpus", "minReplicas",
                 "maxReplicas", "cpu", "lagThreshold", "activationLagThreshold", "gatewayLatencySeconds",
                 "balancednessThreshold")) {
             values.put(key, 1);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
+import io.moestream.core.placement.PlanSource;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
@@ -16,6 +17,7 @@ import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
 import io.moestream.tools.stack.StackOptions;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,9 +37,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the Kubernetes manifests rely on, shown without Kubernetes: two processes of the same experts join each
- * expert's consumer group on a real broker and share its topic's partitions; killing one (SIGKILL) mid-stream leaves
- * the other to take over its partitions and finish every chunk, and the outputs still equal the reference layer.
+ * What the Kubernetes manifests rely on, shown without Kubernetes: the two replicas of one expert group (a placement
+ * plan with replicas 2) join the group's consumer group on a real broker and share its topics' partitions; killing one
+ * (SIGKILL) mid-stream leaves the other to take over its partitions and finish every chunk, and the outputs still
+ * equal the reference layer.
  */
 class ExpertScaleOutIT {
     static final int EXPERTS = 4;
@@ -46,6 +49,8 @@ class ExpertScaleOutIT {
     static final int TOKENS = 6000;
     static final int CHUNK_ROWS = 20;
     static final Duration GROUP_WAIT = Duration.ofSeconds(90);
+    /** Each replica runs two consumers (moe.expert.consumers), each holding a share of the group's partitions. */
+    static final int CONSUMERS_PER_REPLICA = 2;
 
     @TempDir
     Path modelDir;
@@ -53,9 +58,12 @@ class ExpertScaleOutIT {
     @Test
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void survivingReplicaFinishesEveryChunk() throws Exception {
-        // given a model, a real broker, expert topics with two partitions and two processes serving every expert,
-        // with a short session timeout so the group notices the killed member within the chunk deadline
+        // given a model, a real broker, and a plan of one group of every expert with two replicas and two partitions
+        // per topic, with a short session timeout so the group notices the killed member within the chunk deadline
         ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, 2, D_MODEL, 48, 21));
+        Path plan = modelDir.resolve("placement.json");
+        Files.writeString(plan, "{\"groups\": [{\"name\": \"0\", \"experts\": \"0:0-" + (EXPERTS - 1)
+                + "\", \"replicas\": 2, \"partitions\": " + PARTITIONS + "}]}");
         Topics topics = Topics.DEFAULT;
         List<String> requests = List.of(requestOnPartition(0), requestOnPartition(1));
         List<Matrix> inputs = List.of(PipelineFixtures.randomTokens(TOKENS, D_MODEL, 3), PipelineFixtures.randomTokens(TOKENS, D_MODEL, 4));
@@ -63,18 +71,18 @@ class ExpertScaleOutIT {
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
                      .withBootstrap(kafka.bootstrapServers())
-                     .withExpertPartitions(PARTITIONS)
+                     .withPlacement(PlanSource.packed().withFile(plan))
                      .withExtraProperties(Map.of(
                              "expert-service:kafka.session.timeout.ms", "6000",
                              "expert-service:kafka.heartbeat.interval.ms", "1000")), System.out::println);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             try {
-                ChildProcess second = stack.startService("expert-b", "expert-service", Map.of("moe.expert.experts", "all"));
-                for (int e = 0; e < EXPERTS; e++) {
-                    assertThat(awaitMembers(admin, topics.expertGroup(0, e), 2))
-                            .as("each of the two members of %s holds one partition", topics.expertGroup(0, e))
-                            .allSatisfy(member -> assertThat(member.assignment().topicPartitions()).hasSize(1));
-                }
+                String group = topics.expertGroup("0");
+                assertThat(awaitMembers(admin, group, 2 * CONSUMERS_PER_REPLICA))
+                        .as("the consumers of both replicas share the group's %d partitions", EXPERTS * PARTITIONS)
+                        .allSatisfy(member -> assertThat(member.assignment().topicPartitions())
+                                .hasSize(EXPERTS * PARTITIONS / (2 * CONSUMERS_PER_REPLICA)));
+                ChildProcess second = stack.process("expert-0-r1");
 
                 // when both requests stream (one per partition) and one expert process is killed mid-stream
                 List<CompletableFuture<Matrix>> outputs = new ArrayList<>();
@@ -86,7 +94,7 @@ class ExpertScaleOutIT {
                 Thread.sleep(1500);
                 assertThat(outputs).as("streams still running when the expert is killed").noneMatch(CompletableFuture::isDone);
                 second.kill();
-                System.out.println("killed expert-b (pid " + second.pid() + ") mid-stream");
+                System.out.println("killed expert-0-r1 (pid " + second.pid() + ") mid-stream");
 
                 // then every chunk of both streams is answered once, equal to the reference layer (infer fails on a
                 // chunk answered twice, missing or out of order)
@@ -98,11 +106,8 @@ class ExpertScaleOutIT {
                         assertThat(error.maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
                     }
                 }
-                // and the survivor now holds both partitions of every expert topic
-                for (int e = 0; e < EXPERTS; e++) {
-                    assertThat(awaitMembers(admin, topics.expertGroup(0, e), 1))
-                            .allSatisfy(member -> assertThat(member.assignment().topicPartitions()).hasSize(PARTITIONS));
-                }
+                // and the survivor's consumers now hold every partition of the group
+                assertThat(awaitMembers(admin, group, CONSUMERS_PER_REPLICA)).isNotEmpty();
             } finally {
                 clients.shutdownNow();
                 stack.copyLogsTo(PipelineFixtures.logDir("ExpertScaleOutIT"));
@@ -135,11 +140,11 @@ class ExpertScaleOutIT {
             ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
             List<MemberDescription> members = List.copyOf(description.members());
             int assigned = members.stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
-            if (members.size() == count && assigned == PARTITIONS) {
+            if (members.size() == count && assigned == EXPERTS * PARTITIONS) {
                 return members;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(group + " did not settle on " + count + " member(s) holding " + PARTITIONS
+                throw new AssertionError(group + " did not settle on " + count + " member(s) holding " + EXPERTS * PARTITIONS
                         + " partitions within " + GROUP_WAIT + ": " + members);
             }
             Thread.sleep(250);

@@ -11,11 +11,11 @@ import io.moestream.core.kernel.NaiveSwiGluExpert;
 import io.moestream.core.model.ExpertWeights;
 import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
-import io.moestream.expert.batching.MicroBatcher;
-import io.moestream.expert.selection.ExpertId;
+import io.moestream.core.placement.ExpertId;
 import io.moestream.expert.task.ExpertTaskDecoder;
 import io.moestream.proto.v1.Reply;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -32,12 +32,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The worker loop against Kafka's in-memory consumer and producer, whose acks the test hands out one by one. */
-class ExpertWorkerTest {
+/** The consumer loop against Kafka's in-memory consumer and producer, whose acks the test hands out one by one. */
+class GroupConsumerTest {
     private static final int D_MODEL = 4;
     private static final ExpertId EXPERT = new ExpertId(0, 2);
     private static final Topics TOPICS = Topics.DEFAULT;
     private static final TopicPartition PARTITION = new TopicPartition(TOPICS.expert(0, 2), 0);
+    private static final ExpertId OTHER = new ExpertId(1, 0);
+    private static final TopicPartition OTHER_PARTITION = new TopicPartition(TOPICS.expert(1, 0), 0);
     private static final String REPLY = "moe.replies.gw";
     private static final Duration DEADLINE = Duration.ofSeconds(10);
 
@@ -45,20 +47,21 @@ class ExpertWorkerTest {
     private final MockProducer<String, byte[]> producer =
             new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private ExpertWorker worker;
+    private final KernelPool kernels = new KernelPool(2);
+    /** What the other expert groups have committed, as the resume point reads it. */
+    private Map<TopicPartition, Long> othersCommitted = Map.of();
+    private GroupConsumer worker;
     private Thread thread;
 
     @BeforeEach
     void startWorker() {
         ExpertWeights weights = new ExpertWeights(gaussian(6, D_MODEL, 1L), gaussian(D_MODEL, 6, 2L), gaussian(6, D_MODEL, 3L));
-        ServedExpert expert = new ServedExpert(EXPERT, PARTITION.topic(), new NaiveSwiGluExpert(weights),
-                new ExpertTaskDecoder(Topics.DEFAULT, EXPERT, D_MODEL, 16));
-        ExpertMetrics metrics = ExpertMetrics.register(registry, EXPERT);
+        List<ServedExpert> experts = List.of(served(EXPERT, weights), served(OTHER, weights));
         // the in-memory "broker" has the one gateway's reply topic
         KnownReplyTopics replyTopics = new KnownReplyTopics(TOPICS, () -> Set.of(REPLY));
-        worker = new ExpertWorker(expert, consumer, new ReplyPublisher(producer, TOPICS, replyTopics), new MicroBatcher(16, metrics::batch),
-                Duration.ZERO, metrics);
-        consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
+        worker = new GroupConsumer("consumer-under-test", experts, consumer, new ReplyPublisher(producer, TOPICS, replyTopics),
+                kernels, new ResumePoint(partitions -> othersCommitted), 16, Duration.ZERO);
+        consumer.updateBeginningOffsets(Map.of(PARTITION, 0L, OTHER_PARTITION, 0L));
         thread = new Thread(worker, "worker-under-test");
     }
 
@@ -66,6 +69,12 @@ class ExpertWorkerTest {
     void stopWorker() throws InterruptedException {
         worker.stop();
         thread.join(DEADLINE.toMillis());
+        kernels.close();
+    }
+
+    private ServedExpert served(ExpertId id, ExpertWeights weights) {
+        return new ServedExpert(id, TOPICS.expert(id.layer(), id.expert()), new NaiveSwiGluExpert(weights),
+                new ExpertTaskDecoder(TOPICS, id, D_MODEL, 16), 16, registry);
     }
 
     @Test
@@ -162,6 +171,49 @@ class ExpertWorkerTest {
         assertThat(thread.isAlive()).isFalse();
         assertThat(consumer.closed()).isTrue();
         assertThat(worker.state()).isEqualTo(WorkerState.STOPPED);
+    }
+
+    @Test
+    void shouldAnswerTheTasksOfSeveralExpertsInOneWindowAndCommitEachPartition() {
+        // given one task for each of the group's two experts, polled together
+        ConsumerRecord<String, byte[]> other = new ConsumerRecord<>(OTHER_PARTITION.topic(), 0, 0, "r2",
+                task("r2", 1, 0, gaussian(2, D_MODEL, 11L), weights(2, 7)).build().toByteArray());
+        other.headers().add(Topics.REPLY_TO_HEADER, REPLY.getBytes(UTF_8));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(Set.of(PARTITION, OTHER_PARTITION));
+            consumer.addRecord(record(0, "r1", task("r1", 0, 2, gaussian(1, D_MODEL, 10L), weights(1, 6)).build().toByteArray()));
+            consumer.addRecord(other);
+        });
+
+        // when
+        thread.start();
+        await(() -> producer.history().size() == 2);
+        producer.completeNext();
+        producer.completeNext();
+
+        // then both are answered by their own expert, and both partitions are committed
+        assertThat(producer.history()).extracting(ProducerRecord::key).containsExactlyInAnyOrder("r1", "r2");
+        await(() -> committed() != null && consumer.committed(Set.of(OTHER_PARTITION)).get(OTHER_PARTITION) != null);
+        assertThat(consumer.committed(Set.of(OTHER_PARTITION)).get(OTHER_PARTITION).offset()).isEqualTo(1);
+        assertThat(registry.get("moe.expert.tokens").tags("layer", "1", "expert", "0").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldResumeAPartitionFromTheFurthestOffsetAnotherExpertGroupCommitted() {
+        // given another group committed offset 1 of this expert's partition (the expert moved here from it)
+        othersCommitted = Map.of(PARTITION, 1L);
+        deliver(record(0, "old", task("old", 0, 2, gaussian(1, D_MODEL, 12L), weights(1, 8)).build().toByteArray()),
+                record(1, "r1", task("r1", 0, 2, gaussian(1, D_MODEL, 13L), weights(1, 9)).build().toByteArray()));
+
+        // when
+        thread.start();
+        await(() -> producer.history().size() == 1);
+        producer.completeNext();
+
+        // then the task the other group already answered is not answered again
+        assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("r1");
+        await(() -> committed() != null);
+        assertThat(committed().offset()).isEqualTo(2);
     }
 
     /**

@@ -1,6 +1,6 @@
-package io.moestream.expert.selection;
+package io.moestream.core.placement;
 
-/** One expert of one MoE layer; printed as in {@code moe.expert.experts}: {@code layer:expert}. */
+/** One served expert of one MoE layer; printed as in placement plans and {@code moe.expert.experts}: {@code layer:expert}. */
 public record ExpertId(int layer, int expert) implements Comparable<ExpertId> {
 
     @Override
