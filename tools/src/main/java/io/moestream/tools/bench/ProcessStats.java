@@ -33,6 +33,26 @@ public final class ProcessStats {
         }
     }
 
+    /** Resident set size now, in KiB, or empty when the process is gone or this is not Linux. */
+    public static OptionalLong rssKib(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
+                }
+            }
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** Threads of the process now, 0 when it is gone. */
+    public static int threads(long pid) {
+        String[] tasks = Path.of("/proc", Long.toString(pid), "task").toFile().list();
+        return tasks == null ? 0 : tasks.length;
+    }
+
     /**
      * CPU seconds (user + system) used so far by the threads of {@code pid}, summed per thread name with digits
      * replaced by {@code #}, so that {@code expert-0-3} and {@code expert-0-5} count as {@code expert-#-#}.

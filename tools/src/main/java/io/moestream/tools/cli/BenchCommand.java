@@ -1,16 +1,21 @@
 package io.moestream.tools.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.tools.bench.BenchReport;
 import io.moestream.tools.bench.BenchRun;
 import io.moestream.tools.bench.BenchSpec;
 import io.moestream.tools.bench.ReportTable;
+import io.moestream.tools.bench.ScaleBench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,6 +86,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + " (e.g. -D expert-service:moe.blas.threads=1); repeatable.")
     Map<String, String> serviceProperties = new LinkedHashMap<>();
 
+    @Option(names = "--scale", split = ",", paramLabel = "SHAPE",
+            description = "Instead of the pipeline bench: real models' expert counts at tiny dimensions on the local stack"
+                    + " (olmoe, qwen3-30b-a3b, deepseek-v3): time to READY, idle CPU, expert threads and RSS, the last"
+                    + " layer against the reference.")
+    List<String> scale = new ArrayList<>();
+
     @Option(names = "--jmh", description = "Run the JMH benchmarks of the kernels and codecs instead; what follows `--` goes"
             + " to JMH (e.g. --jmh -- -f 1 -wi 3 -i 5 KernelBenchmarks).")
     boolean jmh;
@@ -97,6 +108,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!jmhOptions.isEmpty()) {
             throw new IllegalArgumentException("unexpected parameters " + jmhOptions + ": they are JMH options, give --jmh");
+        }
+        if (!scale.isEmpty()) {
+            return scale();
         }
         BenchSpec spec = new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows, warmUp,
                 seed, TensorMessages.wireDtype(dtype));
@@ -115,5 +129,24 @@ public final class BenchCommand implements Callable<Integer> {
         report.writeJson(json);
         System.out.println("\nwrote " + json.toAbsolutePath());
         return 0;
+    }
+
+    private int scale() throws Exception {
+        List<ScaleBench.Shape> shapes = scale.stream().map(ScaleBench.Shape::of).toList();
+        List<ScaleBench.Result> results = new ArrayList<>();
+        for (ScaleBench.Shape shape : shapes) {
+            results.add(new ScaleBench(System.out).run(shape, serviceProperties));
+        }
+        System.out.printf("%n%-14s %8s %9s %10s %14s %12s %11s %13s  %s%n", "shape", "experts", "READY s", "idle cores",
+                "expert threads", "expert RSS", "broker RSS", "max rel err", "failure");
+        for (ScaleBench.Result r : results) {
+            System.out.printf(Locale.ROOT, "%-14s %8d %9.1f %10.3f %14d %9d MiB %7d MiB %13.2e  %s%n", r.shape(),
+                    r.servedExperts(), r.readySeconds(), r.idleCores(), r.expertThreads(), r.expertRssMib(),
+                    r.brokerRssMib(), r.maxRelError(), r.failure() == null ? "" : r.failure());
+        }
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), Map.of("scale", results));
+        System.out.println("\nwrote " + json.toAbsolutePath());
+        return results.stream().allMatch(r -> r.failure() == null) ? 0 : 1;
     }
 }

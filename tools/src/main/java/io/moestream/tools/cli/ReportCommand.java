@@ -2,6 +2,12 @@ package io.moestream.tools.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.placement.ExpertId;
+import io.moestream.core.placement.GroupPacker;
+import io.moestream.core.placement.HotExperts;
+import io.moestream.core.placement.PlacementPlan;
+import io.moestream.core.placement.PlanFile;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertLoad;
 import io.moestream.tools.replay.TimeBound;
@@ -10,8 +16,11 @@ import io.moestream.tools.report.LayerReport;
 import io.moestream.tools.report.LoadReport;
 import io.moestream.tools.report.ReportPrinter;
 import io.moestream.tools.report.ReportSettings;
+import io.moestream.tools.stack.PlanSummary;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +69,18 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document instead of tables.")
     boolean json;
 
+    @Option(names = "--plan", description = "Also write a placement plan from the observed load to this file (needs --model):"
+            + " the experts packed by --group-memory, and each expert the replica plan replicates in a group of its own with"
+            + " that many replicas and partitions. ./moe up --placement and ./moe k8s --placement take it.")
+    Path plan;
+
+    @Option(names = "--model", description = "The served model's directory, for --plan.")
+    Path model;
+
+    @Option(names = "--group-memory", defaultValue = "" + GroupPacker.DEFAULT_GROUP_MEMORY_MIB,
+            description = "Weights per expert group in MiB, for --plan (default ${DEFAULT-VALUE}).")
+    long groupMemoryMib;
+
     @Override
     public Integer call() throws Exception {
         ReportSettings settings;
@@ -73,6 +94,9 @@ public final class ReportCommand implements Callable<Integer> {
         String topic = new Topics(topicPrefix).expertLoad();
         List<ExpertLoad> loads = ExpertLoadReader.read(bootstrap, topic, from, Duration.ofSeconds(30));
         List<LayerReport> layers = LoadReport.build(loads, settings);
+        if (plan != null) {
+            writePlan(layers);
+        }
         if (json) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("topic", topic);
@@ -91,5 +115,25 @@ public final class ReportCommand implements Callable<Integer> {
             ReportPrinter.print(layer, settings, System.out);
         }
         return 0;
+    }
+
+    /** The default packing of the served model, with the replica plan's hot experts split out ({@link HotExperts}). */
+    private void writePlan(List<LayerReport> layers) {
+        if (model == null) {
+            throw new ParameterException(spec.commandLine(), "--plan needs --model, the served model's directory");
+        }
+        try (MoeModel opened = MoeModel.open(model)) {
+            Map<ExpertId, Integer> replicas = new HashMap<>();
+            for (LayerReport layer : layers) {
+                for (int expert : layer.replicas().toAdd()) {
+                    replicas.put(new ExpertId(layer.layer(), expert), layer.replicas().perExpert()[expert]);
+                }
+            }
+            PlacementPlan base = GroupPacker.byMemory(opened.config(), opened.moeLayers(), groupMemoryMib);
+            PlacementPlan written = HotExperts.split(base, replicas);
+            written.check(opened.config(), opened.moeLayers());
+            PlanFile.write(written, plan);
+            System.err.printf("wrote the placement plan %s: %s%n", plan, PlanSummary.of(written, opened.config()));
+        }
     }
 }
