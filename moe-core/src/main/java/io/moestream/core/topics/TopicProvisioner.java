@@ -3,18 +3,24 @@ package io.moestream.core.topics;
 import io.moestream.core.placement.ExpertGroup;
 import io.moestream.core.placement.ExpertId;
 import io.moestream.core.placement.PlacementPlan;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -25,6 +31,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicProvisioner {
     /** Topics per CreateTopics request: a DeepSeek-V3 model has about 15,000 expert topics. */
     private static final int BATCH = 500;
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     private TopicProvisioner() {
     }
@@ -64,6 +71,15 @@ public final class TopicProvisioner {
         return provision(adminConfig, topics, tokenPartitions, expertTopics);
     }
 
+    /** The partitions of every topic of the pipeline under {@code plan}, by topic name. */
+    public static Map<String, Integer> partitionsForPlan(Topics topics, PlacementPlan plan, int tokenPartitions) {
+        Map<String, Integer> partitions = new LinkedHashMap<>(Map.of(topics.tokens(), tokenPartitions,
+                topics.deadLetters(), 1, topics.expertLoad(), 1, topics.alerts(), 1));
+        plan.groups().forEach(group -> group.experts().forEach(id ->
+                partitions.put(topics.expert(id.layer(), id.expert()), group.partitions())));
+        return partitions;
+    }
+
     private static List<String> provision(Map<String, Object> adminConfig, Topics topics, int tokenPartitions,
                                           Map<String, Integer> expertTopics) throws InterruptedException {
         List<NewTopic> wanted = new ArrayList<>();
@@ -77,6 +93,48 @@ public final class TopicProvisioner {
             List<String> changed = createMissing(admin, wanted);
             changed.addAll(grow(admin, expertTopics, changed));
             return changed;
+        }
+    }
+
+    /**
+     * Waits until the brokers host (have created the logs of) the given partitions of each topic. Creating a topic returns
+     * once the controller has it; a broker then creates its partitions' logs one after another, and topics created
+     * after those (a gateway's reply topic, Kafka Streams' internal topics) wait behind them. With thousands of expert
+     * topics on one small broker that takes minutes (see BENCHMARKS.md, "Expert placement at scale"), so the local stack
+     * waits here, telling {@code progress} how far it is every 10 s, before it starts the services.
+     *
+     * @throws IllegalStateException when they are not all hosted within {@code timeout}
+     */
+    public static void awaitHosted(Map<String, Object> adminConfig, Map<String, Integer> partitions, Duration timeout,
+                                   Consumer<String> progress) throws InterruptedException {
+        int expected = partitions.values().stream().mapToInt(Integer::intValue).sum();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
+        try (Admin admin = Admin.create(adminConfig)) {
+            List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+            while (true) {
+                Set<TopicPartition> hosted = new HashSet<>();
+                admin.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values().forEach(dir ->
+                        dir.replicaInfos().keySet().stream()
+                                .filter(p -> p.partition() < partitions.getOrDefault(p.topic(), 0))
+                                .forEach(hosted::add)));
+                if (hosted.size() >= expected) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the brokers host " + hosted.size() + " of the " + expected
+                            + " partitions of the pipeline's topics after " + timeout + "; see BENCHMARKS.md, \"Expert placement"
+                            + " at scale\", for the partitions one broker can take");
+                }
+                if (System.nanoTime() > nextProgress) {
+                    progress.accept("brokers hosting the topics' partitions: " + hosted.size() + "/" + expected);
+                    nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
+                }
+                Thread.sleep(500);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot tell whether the brokers host the topics: " + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 
@@ -115,7 +173,7 @@ public final class TopicProvisioner {
     /** Adds partitions to the existing expert topics (not those just created) that have fewer than wanted. */
     private static List<String> grow(Admin admin, Map<String, Integer> expertTopics, List<String> created)
             throws InterruptedException {
-        java.util.Set<String> fresh = new java.util.HashSet<>(created);
+        Set<String> fresh = new HashSet<>(created);
         List<String> existing = expertTopics.keySet().stream().filter(name -> !fresh.contains(name)).toList();
         Map<String, NewPartitions> increases = new HashMap<>();
         try {

@@ -54,6 +54,24 @@ class GroupPackerTest {
         plan.check(qwen, layers(3));
     }
 
+    /** The real models' dimensions (FP32 weights): what the default budget and a pod-sized one make of them. */
+    @Test
+    void shouldPackRealModelsIntoAFewGroups() {
+        MoeConfig olmoe = new ModelSpec(ModelFamily.OLMOE, 16, 64, 8, 2048, 1024, false, 1).config();
+        MoeConfig qwen3 = new ModelSpec(ModelFamily.QWEN3_MOE, 48, 128, 8, 2048, 768, true, 1).config();
+        MoeConfig deepseekV3 = new ModelSpec(ModelFamily.DEEPSEEK_V3, 58, 256, 8, 7168, 2048, true, 1).config();
+
+        // OLMoE: 24 MiB per expert, 1,536 MiB per layer: 5 layers per 8 GiB group
+        assertThat(GroupPacker.byMemory(olmoe, layers(16), GroupPacker.DEFAULT_GROUP_MEMORY_MIB).groups()).hasSize(4);
+        // Qwen3-30B-A3B: 18 MiB per expert, 2,304 MiB per layer: 3 layers per group
+        assertThat(GroupPacker.byMemory(qwen3, layers(48), GroupPacker.DEFAULT_GROUP_MEMORY_MIB).groups()).hasSize(16);
+        // DeepSeek-V3: 168 MiB per expert, 42 GiB per layer (256 routed + 1 shared): each layer in 6 groups of 8 GiB,
+        // or one group per layer with 64 GiB pods
+        assertThat(GroupPacker.byMemory(deepseekV3, layers(58), GroupPacker.DEFAULT_GROUP_MEMORY_MIB).groups()).hasSize(348);
+        PlacementPlan perLayer = GroupPacker.byMemory(deepseekV3, layers(58), 65_536);
+        assertThat(perLayer.groups()).hasSize(58).allSatisfy(group -> assertThat(group.experts()).hasSize(257));
+    }
+
     @Test
     void shouldRefuseABudgetSmallerThanOneExpert() {
         assertThatThrownBy(() -> GroupPacker.byMemory(MoeConfig.mixtral(1024, 4096, 8, 2, 1), layers(1), 10))

@@ -142,7 +142,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (ScaleBench.Result r : results) {
             System.out.printf(Locale.ROOT, "%-14s %8d %9.1f %10.3f %14d %9d MiB %7d MiB %13.2e  %s%n", r.shape(),
                     r.servedExperts(), r.readySeconds(), r.idleCores(), r.expertThreads(), r.expertRssMib(),
-                    r.brokerRssMib(), r.maxRelError(), r.failure() == null ? "" : r.failure());
+                    r.brokerRssMib(), r.maxRelError(), r.failure() == null ? "" : r.failure().lines().findFirst().orElse(""));
         }
         Files.createDirectories(json.toAbsolutePath().getParent());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), Map.of("scale", results));

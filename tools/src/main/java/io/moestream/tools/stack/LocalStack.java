@@ -129,6 +129,8 @@ public final class LocalStack implements AutoCloseable {
         }
         plan = options.placement().plan(config, layers);
         List<String> created = TopicProvisioner.createForPlan(adminConfig(), options.topics(), plan, 1);
+        TopicProvisioner.awaitHosted(adminConfig(), TopicProvisioner.partitionsForPlan(options.topics(), plan, 1),
+                ServiceLauncher.READY_TIMEOUT, progress);
         progress.accept("topics ready (" + created.size() + " created) for layers " + layers + ", "
                 + config.servedExperts() + " experts each");
         progress.accept("placement: " + PlanSummary.of(plan, config));
@@ -159,6 +161,8 @@ public final class LocalStack implements AutoCloseable {
     public void applyPlacement(PlacementPlan next, Consumer<String> progress) throws InterruptedException {
         next.check(config, layers);
         List<String> changedTopics = TopicProvisioner.createForPlan(adminConfig(), topics, next, 1);
+        TopicProvisioner.awaitHosted(adminConfig(), TopicProvisioner.partitionsForPlan(topics, next, 1), ServiceLauncher.READY_TIMEOUT,
+                progress);
         if (!changedTopics.isEmpty()) {
             progress.accept("expert topics created or grown for the new plan: " + changedTopics.size());
         }

@@ -1,5 +1,6 @@
 package io.moestream.tools.pipeline;
 
+import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.tensor.Matrix;
 import java.nio.file.Path;
 import java.util.Random;
@@ -17,6 +18,24 @@ final class PipelineFixtures {
             data[i] = (float) random.nextGaussian();
         }
         return new Matrix(rows, cols, data);
+    }
+
+    /**
+     * The reference layer's output computed chunk by chunk, as the router scores the chunks. Over many tokens a near-tie
+     * between two experts can fall the other way when the gate product spans another number of rows: a difference of
+     * rounding, not of the pipeline.
+     */
+    static Matrix referenceByChunks(ReferenceMoeLayer reference, Matrix x, int chunkRows) {
+        int cols = x.cols();
+        float[] expected = new float[x.data().length];
+        for (int from = 0; from < x.rows(); from += chunkRows) {
+            int rows = Math.min(chunkRows, x.rows() - from);
+            float[] chunk = new float[rows * cols];
+            System.arraycopy(x.data(), from * cols, chunk, 0, chunk.length);
+            float[] out = reference.forward(new Matrix(rows, cols, chunk)).data();
+            System.arraycopy(out, 0, expected, from * cols, out.length);
+        }
+        return new Matrix(x.rows(), cols, expected);
     }
 
     /** Where a test keeps the service logs of its stack (the stack's own directory is deleted on close). */

@@ -114,24 +114,12 @@ class PlacementIT {
         }
     }
 
-    /**
-     * Every chunk answered once, in order, equal to the reference layer. The reference runs chunk by chunk, as the router
-     * scores them: over 40,000 tokens a near-tie between two experts can fall the other way when the gate product is
-     * taken over a different number of rows, which would be a difference of rounding, not of the pipeline.
-     */
+    /** Every chunk answered once, in order, equal to the reference layer (computed chunk by chunk). */
     private static void assertAllAnswered(StreamProbe.Ending ending, Matrix x, ReferenceMoeLayer reference) {
         assertThat(ending.status().isOk()).as(ending.status().toString()).isTrue();
         Matrix y = StreamProbe.answeredRows(ending, D_MODEL);
         assertThat(y.rows()).as("rows answered").isEqualTo(x.rows());
-        float[] expected = new float[x.data().length];
-        for (int from = 0; from < x.rows(); from += CHUNK_ROWS) {
-            int rows = Math.min(CHUNK_ROWS, x.rows() - from);
-            float[] chunk = new float[rows * D_MODEL];
-            System.arraycopy(x.data(), from * D_MODEL, chunk, 0, chunk.length);
-            float[] out = reference.forward(new Matrix(rows, D_MODEL, chunk)).data();
-            System.arraycopy(out, 0, expected, from * D_MODEL, out.length);
-        }
-        ErrorStats error = ErrorStats.compare(y, new Matrix(x.rows(), D_MODEL, expected));
+        ErrorStats error = ErrorStats.compare(y, PipelineFixtures.referenceByChunks(reference, x, CHUNK_ROWS));
         System.out.println("stream vs reference: " + error);
         assertThat(error.maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
     }
