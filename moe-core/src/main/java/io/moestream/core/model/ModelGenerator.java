@@ -26,10 +26,15 @@ import java.util.Set;
 /**
  * Writes a seeded random MoE model in the Hugging Face layout of its family: {@code config.json} and an F32
  * {@code model.safetensors} holding only the MoE tensors. Weights are Gaussian scaled by
- * {@code 1/sqrt(fan_in)}, so unit-scale inputs give outputs of order one. Each tensor has its own
- * seed derived from the spec's seed and its position, and tensors are streamed to disk one at a time.
+ * {@code 1/sqrt(fan_in)}, so unit-scale inputs give outputs of order one; GPT-OSS's {@code gate_up_proj} by
+ * {@value #GPT_OSS_GATE_UP_SCALE}{@code /sqrt(fan_in)}, so that about 5% of the gate and up values of unit-scale
+ * inputs lie beyond its clamp limit of ±7 and the clamps act. Each tensor has its own seed derived from the spec's
+ * seed and its position, and tensors are streamed to disk one at a time.
  */
 public final class ModelGenerator {
+    /** Standard deviation of GPT-OSS's gate and up values for unit-variance inputs: |z| > 7 is 2 sigma, about 5%. */
+    static final double GPT_OSS_GATE_UP_SCALE = 3.5;
+
     private ModelGenerator() {
     }
 
@@ -37,7 +42,10 @@ public final class ModelGenerator {
     public enum ExpertLayout {
         /** {@code experts.{e}.gate_proj/up_proj/down_proj.weight} (Mixtral: {@code w1/w3/w2}), one tensor each. */
         PER_EXPERT,
-        /** {@code experts.gate_up_proj [E, 2I, H]} (gate rows, then up rows) and {@code experts.down_proj [E, H, I]}. */
+        /**
+         * {@code experts.gate_up_proj [E, 2I, H]} (gate rows, then up rows) and {@code experts.down_proj [E, H, I]};
+         * GPT-OSS and Llama-4 always have their own fused layout, input-major, whichever layout is asked for.
+         */
         FUSED
     }
 
@@ -94,7 +102,15 @@ public final class ModelGenerator {
             gates.add(config.family().gateTensor(layer));
         }
         SafetensorsWriter.write(outDir.resolve(TensorStore.SINGLE_FILE), headers, name -> {
-            Matrix weights = gaussian(byName.get(name), seeds.get(name));
+            TensorHeader header = byName.get(name);
+            // fan_in: the rows of an input-major weight, the columns of the others
+            boolean inputMajor = config.family().inputMajorExperts()
+                    && (name.endsWith("experts.gate_up_proj") || name.endsWith("experts.down_proj"));
+            double scale = 1.0 / Math.sqrt(inputMajor ? header.rows() : header.cols());
+            if (config.family() == ModelFamily.GPT_OSS && name.endsWith("experts.gate_up_proj")) {
+                scale *= GPT_OSS_GATE_UP_SCALE;
+            }
+            Matrix weights = gaussian(header, seeds.get(name), scale);
             return gates.contains(name) ? scaleRow(weights, skew.expert(), skew.factor()) : weights;
         }, DType.FP32);
     }
@@ -107,13 +123,18 @@ public final class ModelGenerator {
             if (family.hasCorrectionBias()) {
                 headers.add(TensorHeader.vector(family.correctionBiasTensor(layer), c.numExperts()));
             }
-            if (layout == ExpertLayout.FUSED) {
+            if (family.hasRouterBias()) {
+                headers.add(TensorHeader.vector(family.routerBiasTensor(layer), c.numExperts()));
+            }
+            if (family.inputMajorExperts()) {
+                headers.addAll(inputMajorExpertHeaders(c, layer));
+            } else if (layout == ExpertLayout.FUSED) {
                 headers.add(TensorHeader.stacked(family.fusedExpertTensor(layer, FusedProjection.GATE_UP), c.numExperts(),
                         2 * c.dFf(), c.dModel()));
                 headers.add(TensorHeader.stacked(family.fusedExpertTensor(layer, FusedProjection.DOWN), c.numExperts(),
                         c.dModel(), c.dFf()));
             }
-            for (int e = 0; e < c.numExperts() && layout == ExpertLayout.PER_EXPERT; e++) {
+            for (int e = 0; e < c.numExperts() && layout == ExpertLayout.PER_EXPERT && !family.inputMajorExperts(); e++) {
                 headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.GATE), c.dFf(), c.dModel()));
                 headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.DOWN), c.dModel(), c.dFf()));
                 headers.add(new TensorHeader(family.expertTensor(layer, e, SwiGluProjection.UP), c.dFf(), c.dModel()));
@@ -131,6 +152,23 @@ public final class ModelGenerator {
         return headers;
     }
 
+    /** {@code gate_up_proj [E, H, 2I]}, {@code down_proj [E, I, H]}, and GPT-OSS's biases {@code [E, 2I]}, {@code [E, H]}. */
+    private static List<TensorHeader> inputMajorExpertHeaders(MoeConfig c, int layer) {
+        ModelFamily family = c.family();
+        List<TensorHeader> headers = new ArrayList<>();
+        headers.add(TensorHeader.stacked(family.fusedExpertTensor(layer, FusedProjection.GATE_UP), c.numExperts(),
+                c.dModel(), 2 * c.dFf()));
+        headers.add(TensorHeader.stacked(family.fusedExpertTensor(layer, FusedProjection.DOWN), c.numExperts(),
+                c.dFf(), c.dModel()));
+        if (family.hasExpertBiases()) {
+            headers.add(new TensorHeader(family.fusedExpertBiasTensor(layer, FusedProjection.GATE_UP), c.numExperts(),
+                    2 * c.dFf()));
+            headers.add(new TensorHeader(family.fusedExpertBiasTensor(layer, FusedProjection.DOWN), c.numExperts(),
+                    c.dModel()));
+        }
+        return headers;
+    }
+
     private static Matrix scaleRow(Matrix m, int row, float factor) {
         float[] data = m.data();
         for (int c = 0; c < m.cols(); c++) {
@@ -139,10 +177,9 @@ public final class ModelGenerator {
         return m;
     }
 
-    /** Gaussian {@code [rows, cols]} scaled by {@code 1/sqrt(cols)}: every weight here maps cols inputs to one output. */
-    private static Matrix gaussian(TensorHeader h, long seed) {
+    /** The tensor's data {@code [dataRows, cols]}, Gaussian times {@code scale}. */
+    private static Matrix gaussian(TensorHeader h, long seed, double scale) {
         Random random = new Random(seed);
-        double scale = 1.0 / Math.sqrt(h.cols());
         float[] data = new float[Math.multiplyExact(h.dataRows(), h.cols())];
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) (random.nextGaussian() * scale);
@@ -179,6 +216,11 @@ public final class ModelGenerator {
                     json.put("topk_method", "noaux_tc");
                     json.put("norm_topk_prob", router.renormalise());
                 }
+            }
+            case GPT_OSS -> json.put("swiglu_limit", c.activation().limit());
+            case LLAMA4_TEXT -> {
+                json.put("interleave_moe_layer_step", 1);
+                json.put("intermediate_size_mlp", 2 * c.dFf());
             }
         }
         json.put("torch_dtype", "float32");
