@@ -23,6 +23,51 @@ public final class Mxfp4 {
     private Mxfp4() {
     }
 
+    /** One weight packed as MXFP4: {@code blocks [rows, cols/32, 16]} and {@code scales [rows, cols/32]}. */
+    public record Packed(byte[] blocks, byte[] scales) {
+    }
+
+    /**
+     * Packs {@code w [rows, cols]} as MXFP4: per 32 values the smallest power of two {@code 2^s} with
+     * {@code max |w| <= 6 · 2^s}, each value rounded to the nearest e2m1 value times {@code 2^s}. What
+     * {@link #dequantize} makes of the result is the weight a generated MXFP4 model serves.
+     */
+    public static Packed quantize(Matrix w) {
+        if (w.cols() % BLOCK != 0) {
+            throw new IllegalArgumentException("an MXFP4 row of " + w.cols() + " values is not whole blocks of " + BLOCK);
+        }
+        float[] data = w.data();
+        int groups = data.length / BLOCK;
+        byte[] blocks = new byte[data.length / 2];
+        byte[] scales = new byte[groups];
+        for (int group = 0; group < groups; group++) {
+            int from = group * BLOCK;
+            float max = 0f;
+            for (int i = from; i < from + BLOCK; i++) {
+                max = Math.max(max, Math.abs(data[i]));
+            }
+            int exponent = max == 0f ? 0 : Math.max(-SCALE_BIAS, Math.min(SCALE_BIAS,
+                    (int) Math.ceil(Math.log(max / 6.0) / Math.log(2))));
+            scales[group] = (byte) (exponent + SCALE_BIAS);
+            for (int b = 0; b < BLOCK / 2; b++) {
+                int low = nearestCode(Math.scalb(data[from + 2 * b], -exponent));
+                int high = nearestCode(Math.scalb(data[from + 2 * b + 1], -exponent));
+                blocks[from / 2 + b] = (byte) (low | high << 4);
+            }
+        }
+        return new Packed(blocks, scales);
+    }
+
+    private static int nearestCode(float value) {
+        int best = 0;
+        for (int code = 1; code < FP4_VALUES.length; code++) {
+            if (Math.abs(FP4_VALUES[code] - value) < Math.abs(FP4_VALUES[best] - value)) {
+                best = code;
+            }
+        }
+        return best;
+    }
+
     /** {@code [rows, cols]} from {@code blocks} ({@code rows · cols / 2} bytes) and {@code scales} ({@code rows · cols / 32}). */
     public static Matrix dequantize(ByteBuffer blocks, ByteBuffer scales, int rows, int cols) {
         if (cols % BLOCK != 0) {
