@@ -111,6 +111,23 @@ class LogitTopKRoutingTest {
         assertThat(routing.stats().rerouted()).isEqualTo(1);
     }
 
+    @Test
+    void shouldWeighAGptOssRerouteTargetAgainstTheRowsChosenLogits() {
+        // given two rows preferring experts 0 then 1 (top-2 of 4), capacity 1 assignment per expert
+        Matrix logits = new Matrix(2, 4, new float[] {3f, 2f, 1f, 0f, 3f, 2f, 1f, 0f});
+        RoutingOptions options = RoutingOptions.NONE.withCapacity(0.5, RoutingOptions.Overflow.REROUTE);
+
+        // when
+        Routing routing = new ConfiguredRouting(new TopKRouting(RouterSpec.softmaxOfTopK(2), null), options).route(logits);
+
+        // then row 1's two assignments move to experts 2 and 3, weighted exp(l - 3) over the row's chosen exp(3 - 3) + exp(2 - 3)
+        double chosen = 1 + Math.exp(-1);
+        assertThat(routing.experts()).containsExactly(0, 1, 2, 3);
+        assertThat(routing.weight(1, 0)).isCloseTo((float) (Math.exp(-2) / chosen), offset(1e-7f));
+        assertThat(routing.weight(1, 1)).isCloseTo((float) (Math.exp(-3) / chosen), offset(1e-7f));
+        assertThat(routing.stats().rerouted()).isEqualTo(2);
+    }
+
     /** Experts of row {@code r} by descending logit, ties to the lower id. */
     private static int[] byLogit(Matrix logits, int r) {
         return IntStream.range(0, logits.cols()).boxed()
