@@ -10,7 +10,8 @@ GPT-OSS: logits = x W^T + b; the top-k logits, softmax over those k; per chosen 
   out = h down_proj[e] + down_proj_bias[e]; y = sum_k w_k * out_k (the down bias weighted too).
 Llama-4: logits = x W^T; scores = sigmoid of the top-k logits, 0 for the others (sigmoid(-inf));
   every expert computes on x * score_e: gate, up = (x s_e) gate_up_proj[e] split in halves;
-  out_e = (up * silu(gate)) down_proj[e]; y = shared_expert(x) + sum_e out_e.
+  out_e = (up * silu(gate)) down_proj[e]; y = shared_expert(x) + sum_e out_e. The scores are applied per (token,
+  expert), as transformers does after 4.56.0 (4.54 to 4.56.0 applied them without their transpose).
 
 Layouts: experts fused and input-major, gate_up_proj [E, H, 2I], down_proj [E, I, H]; for GPT-OSS's "mxfp4"
 dtype, gate_up_proj_blocks [E, 2I, H/32, 16] / _scales [E, 2I, H/32] and down_proj_blocks [E, H, I/32, 16] /

@@ -34,13 +34,18 @@ final class SwiGlu {
 
     /**
      * GPT-OSS's clamped SwiGLU, {@code out[j] = (clamp(h3[j], -limit, limit) + 1) · g · sigmoid(alpha · g)} with
-     * {@code g = min(h1[j], limit)}, in float with the sigmoid of {@link #siluTimes}.
+     * {@code g = min(h1[j], limit)}, in float with the sigmoid of {@link #siluTimes}; {@code h1} and {@code h3} are
+     * clamped in place. Two loops: C2 does not vectorize the one loop that does both, which took about 8 ns per element
+     * on the 2-core development machine against 0.9 for these two.
      */
     static void clampedSwiGlu(float[] h1, float[] h3, float[] out, int n, float alpha, float limit) {
         for (int j = 0; j < n; j++) {
-            float g = Math.min(h1[j], limit);
-            float u = Math.max(-limit, Math.min(h3[j], limit));
-            out[j] = (u + 1f) * g * sigmoid(alpha * g);
+            h1[j] = Math.min(h1[j], limit);
+            h3[j] = Math.max(-limit, Math.min(h3[j], limit)) + 1f;
+        }
+        for (int j = 0; j < n; j++) {
+            float g = h1[j];
+            out[j] = h3[j] * g * sigmoid(alpha * g);
         }
     }
 

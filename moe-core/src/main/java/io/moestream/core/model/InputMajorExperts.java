@@ -84,8 +84,8 @@ final class InputMajorExperts {
                     + " to be a multiple of " + Mxfp4.BLOCK + " in " + model.dir());
         }
         long groups = cols / Mxfp4.BLOCK;
-        model.checkShape(blocks, new long[] {experts, rows, groups, Mxfp4.BLOCK / 2}, new long[0], "");
-        model.checkShape(scales, new long[] {experts, rows, groups}, new long[0], "");
+        model.checkShape(blocks, new long[] {experts, rows, groups, Mxfp4.BLOCK / 2});
+        model.checkShape(scales, new long[] {experts, rows, groups});
         return Mxfp4.dequantize(model.bytes(blocks, expert), model.bytes(scales, expert), rows, cols);
     }
 

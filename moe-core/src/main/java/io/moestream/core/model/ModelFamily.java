@@ -154,7 +154,8 @@ public enum ModelFamily {
     /**
      * The fused tensor of all routed experts of {@code layer} (newer Hugging Face checkpoints): {@code gate_up_proj}
      * {@code [n_experts, 2 · d_ff, d_model]}, gate rows first, then up rows; {@code down_proj}
-     * {@code [n_experts, d_model, d_ff]}. Named {@code <block>.experts.gate_up_proj} / {@code .down_proj}, no
+     * {@code [n_experts, d_model, d_ff]}; for the {@link #inputMajorExperts()} families {@code [n_experts, d_model,
+     * 2 · d_ff]} and {@code [n_experts, d_ff, d_model]}. Named {@code <block>.experts.gate_up_proj} / {@code .down_proj}, no
      * {@code .weight} suffix (they are parameters of the experts module, not of a linear layer).
      */
     public String fusedExpertTensor(int layer, FusedProjection projection) {

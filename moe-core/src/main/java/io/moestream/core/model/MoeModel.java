@@ -169,9 +169,14 @@ public final class MoeModel implements AutoCloseable {
         if (Arrays.equals(shape, expected)) {
             return;
         }
-        String note = Arrays.equals(shape, other) ? " (" + otherLayout + ")" : "";
+        String note = other != null && Arrays.equals(shape, other) ? " (" + otherLayout + ")" : "";
         throw new IllegalArgumentException(name + " has shape " + Arrays.toString(shape) + note + " but "
                 + MoeConfig.CONFIG_FILE + " implies " + Arrays.toString(expected) + " in " + modelDir);
+    }
+
+    /** Fails naming the tensor when it is missing or not {@code [expected]}. */
+    void checkShape(String familyName, long[] expected) {
+        checkShape(familyName, expected, null, "");
     }
 
     /** Whether the checkpoint holds the tensor the family names {@code familyName}. */
