@@ -4,8 +4,8 @@ import io.moestream.core.tensor.Matrix;
 
 /**
  * The router's scores: {@code logits[rows, n_experts] = x[rows, d_model] · W_gateᵀ (+ bias)}, one sgemm per chunk;
- * GPT-OSS's router has the bias. The gate is small ({@code [n_experts, d_model]}), so it stays on the heap; the class holds no mutable
- * state and is safe to share between threads.
+ * GPT-OSS's router has the bias. The gate is small ({@code [n_experts, d_model]}), so it stays on the heap; the class
+ * holds no mutable state and is safe to share between threads.
  */
 public final class GateScorer {
     private final Matrix gate;

@@ -7,8 +7,8 @@ import java.util.Arrays;
  * Top-k routing as the Hugging Face MoE blocks compute it, parameterised by a {@link RouterSpec}. Per row, in the
  * order of the math: scores (softmax in float with the max subtracted, sigmoid, or for the families that choose by
  * logit, {@code exp(logit - max)} or sigmoid); choice scores = scores plus the correction bias, or the logits
- * themselves (GPT-OSS, Llama-4); with groups, only the best groups' experts stay eligible (the others' choice scores become 0,
- * as Hugging Face masks them); top-k by choice score, ties to the lower expert id; weights are the chosen experts'
+ * themselves (GPT-OSS, Llama-4); with groups, only the best groups' experts stay eligible (the others' choice scores
+ * become 0, as Hugging Face masks them); top-k by choice score, ties to the lower expert id; weights are the chosen experts'
  * scores, renormalised if the spec says so, times the scaling factor. No capacity limit: every row gets k experts.
  */
 public final class TopKRouting implements RoutingPolicy {
