@@ -181,6 +181,38 @@ class InputMajorExpertsTest {
     }
 
     @Test
+    void shouldNameMxfp4TensorsOfTheWrongShapeOrDtype() throws IOException {
+        // given GPT-OSS blocks of the wrong shape for layer 0 and scales stored as F32 for layer 1
+        RawSafetensors tensors = new RawSafetensors();
+        for (int layer = 0; layer < 2; layer++) {
+            String block = "model.layers." + layer + ".mlp.";
+            tensors.addF32(block + "router.weight", new long[] {EXPERTS, D_MODEL}, new float[EXPERTS * D_MODEL])
+                    .addF32(block + "router.bias", new long[] {EXPERTS}, new float[EXPERTS])
+                    .add(block + "experts.gate_up_proj_blocks", "U8",
+                            new long[] {EXPERTS, 2 * D_FF, 1, layer == 0 ? 8 : 16}, new byte[EXPERTS * 2 * D_FF * (layer == 0 ? 8 : 16)])
+                    .add(block + "experts.down_proj_blocks", "U8", new long[] {EXPERTS, D_MODEL, 1, 16}, new byte[EXPERTS * D_MODEL * 16])
+                    .add(block + "experts.down_proj_scales", "U8", new long[] {EXPERTS, D_MODEL, 1}, new byte[EXPERTS * D_MODEL]);
+            if (layer == 0) {
+                tensors.add(block + "experts.gate_up_proj_scales", "U8", new long[] {EXPERTS, 2 * D_FF, 1}, new byte[EXPERTS * 2 * D_FF]);
+            } else {
+                tensors.addF32(block + "experts.gate_up_proj_scales", new long[] {EXPERTS, 2 * D_FF, 1}, new float[EXPERTS * 2 * D_FF]);
+            }
+        }
+        tensors.write(dir.resolve("model.safetensors"));
+        config("{\"model_type\": \"gpt_oss\", \"hidden_size\": 32, \"intermediate_size\": 32, \"num_local_experts\": 3,"
+                + " \"num_experts_per_tok\": 2, \"num_hidden_layers\": 2}");
+
+        try (MoeModel model = MoeModel.open(dir)) {
+            assertThatThrownBy(() -> model.expert(0, 0))
+                    .hasMessageContaining("model.layers.0.mlp.experts.gate_up_proj_blocks has shape [3, 64, 1, 8]")
+                    .hasMessageContaining("implies [3, 64, 1, 16]");
+            assertThatThrownBy(() -> model.expert(1, 0))
+                    .hasMessageContaining("model.layers.1.mlp.experts.gate_up_proj_scales")
+                    .hasMessageContaining("has dtype F32; expected U8");
+        }
+    }
+
+    @Test
     void shouldRefuseARouterOnALayerTheConfigDeclaresDense() throws IOException {
         new RawSafetensors()
                 .addF32("model.layers.0.feed_forward.router.weight", new long[] {EXPERTS, D_MODEL}, new float[EXPERTS * D_MODEL])
