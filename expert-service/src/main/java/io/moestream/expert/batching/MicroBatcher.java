@@ -9,7 +9,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Merges tasks (of any chunks and requests) into kernel batches bounded by rows, and splits each batch's output
- * back per task, times the task's gate weights. One token at a time is bound by memory bandwidth; stacking the
+ * back per task, times the task's gate weights (or with the weights applied to the task's rows before the kernel,
+ * for the tasks that say so: Llama-4). One token at a time is bound by memory bandwidth; stacking the
  * rows of many tasks into one matrix product is what makes an expert fast.
  */
 public final class MicroBatcher {
@@ -58,11 +59,12 @@ public final class MicroBatcher {
 
     /**
      * One kernel forward over the batch's rows stacked in task order; returns, per task and in the same order,
-     * {@code gate_weight[i] * E(x[i])} for its rows.
+     * {@code gate_weight[i] * E(x[i])} for its rows, or {@code E(gate_weight[i] * x[i])} where the task's weights apply
+     * to the input.
      */
     public List<Matrix> forward(List<DecodedTask> batch, ExpertKernel kernel) {
-        // x: (Σ task rows, d_model)
-        Matrix x = batch.size() == 1 ? batch.get(0).rows() : stack(batch);
+        // x: (Σ task rows, d_model), each task's rows scaled first where its weights apply to the input
+        Matrix x = batch.size() == 1 ? input(batch.get(0)) : stack(batch);
         batchRows.accept(x.rows());
         // y: (Σ task rows, d_model)
         Matrix y = kernel.forward(x);
@@ -70,7 +72,7 @@ public final class MicroBatcher {
         int offset = 0;
         for (DecodedTask task : batch) {
             Matrix part = batch.size() == 1 ? y : rows(y, offset, task.rowCount());
-            weighted.add(part.scaleRows(task.gateWeights()));
+            weighted.add(task.weighting().weightedOutput(part, task.gateWeights()));
             offset += task.rowCount();
         }
         return weighted;
@@ -82,11 +84,15 @@ public final class MicroBatcher {
         float[] data = new float[rows * cols];
         int offset = 0;
         for (DecodedTask task : batch) {
-            float[] part = task.rows().data();
+            float[] part = input(task).data();
             System.arraycopy(part, 0, data, offset, part.length);
             offset += part.length;
         }
         return new Matrix(rows, cols, data);
+    }
+
+    private static Matrix input(DecodedTask task) {
+        return task.weighting().expertInput(task.rows(), task.gateWeights());
     }
 
     /** Rows {@code [from, from + count)} of {@code m} as a new matrix. */

@@ -1,6 +1,7 @@
 package io.moestream.expert.task;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.moestream.core.routing.GateWeighting;
 import io.moestream.core.tensor.InvalidTensorException;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
@@ -77,8 +78,17 @@ public final class ExpertTaskDecoder {
                 return new Invalid("gate weight of row " + i + " is " + weights[i]);
             }
         }
+        GateWeighting weighting;
+        switch (task.getGateWeightTarget()) {
+            case GATE_WEIGHTS_ON_OUTPUT -> weighting = GateWeighting.OUTPUT;
+            case GATE_WEIGHTS_ON_INPUT -> weighting = GateWeighting.INPUT;
+            default -> {
+                return new Invalid("gate_weight_target " + task.getGateWeightTargetValue()
+                        + " is unknown (0: gate weights on the output, 1: on the input)");
+            }
+        }
         int[] rowIndex = task.getRowIndexList().stream().mapToInt(Integer::intValue).toArray();
         return new Valid(new DecodedTask(task.getRequestId(), task.getSeq(), expert.layer(), expert.expert(),
-                rowIndex, weights, rows, replyTo, task.getRows().getDtype()));
+                rowIndex, weights, rows, replyTo, task.getRows().getDtype(), weighting));
     }
 }

@@ -9,6 +9,7 @@ import io.moestream.core.kernel.ExpertKernel;
 import io.moestream.core.kernel.NaiveSwiGluExpert;
 import io.moestream.core.kernel.OpenBlasSwiGluExpert;
 import io.moestream.core.model.ExpertWeights;
+import io.moestream.core.routing.GateWeighting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.testing.Tolerance;
 import io.moestream.expert.task.DecodedTask;
@@ -114,6 +115,27 @@ class MicroBatcherTest {
         for (int row = 0; row < 3; row++) {
             assertThat(weighted.get(row, 0)).isEqualTo(unweighted.get(row, 0) * task.gateWeights()[row]);
         }
+    }
+
+    @Test
+    void shouldScaleTheRowsOfInputWeightedTasksBeforeTheKernelAndLeaveTheirOutputUnweighted() {
+        // given a batch mixing a task whose weights apply to its input (Llama-4) with one whose apply to its output
+        DecodedTask onInput = decoded("in", gaussian(3, D_MODEL, 200L), weights(3, 7), GateWeighting.INPUT);
+        DecodedTask onOutput = decoded("out", gaussian(2, D_MODEL, 201L), weights(2, 8), GateWeighting.OUTPUT);
+        ExpertKernel reference = new NaiveSwiGluExpert(WEIGHTS);
+        CountingKernel kernel = new CountingKernel(new NaiveSwiGluExpert(WEIGHTS));
+
+        // when both run in one kernel call
+        List<Matrix> results = new MicroBatcher(16).forward(List.of(onInput, onOutput), kernel);
+
+        // then E(w · x) for the first, w · E(x) for the second
+        assertThat(kernel.calls()).containsExactly(5);
+        assertThat(Tolerance.maxRelativeError(results.get(0),
+                reference.forward(onInput.rows().scaleRows(onInput.gateWeights())))).isLessThan(1e-6);
+        assertThat(Tolerance.maxRelativeError(results.get(1),
+                reference.forward(onOutput.rows()).scaleRows(onOutput.gateWeights()))).isLessThan(1e-6);
+        assertThat(Tolerance.maxAbsDiff(results.get(0),
+                reference.forward(onInput.rows()).scaleRows(onInput.gateWeights()))).isGreaterThan(1e-4);
     }
 
     private static List<DecodedTask> tasksWithRows(int... rows) {

@@ -10,7 +10,9 @@ import io.moestream.core.topics.Topics;
 import io.moestream.core.placement.ExpertId;
 import io.moestream.expert.task.DecodeResult.Invalid;
 import io.moestream.expert.task.DecodeResult.Valid;
+import io.moestream.core.routing.GateWeighting;
 import io.moestream.proto.v1.ExpertTask;
+import io.moestream.proto.v1.GateWeightTarget;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,6 +46,17 @@ class ExpertTaskDecoderTest {
         assertThat(task.gateWeights()).containsExactly(WEIGHTS);
         assertThat(task.rows()).isEqualTo(ROWS);
         assertThat(task.replyTo()).isEqualTo(REPLY);
+        assertThat(task.weighting()).as("a task without gate_weight_target, as older routers write it")
+                .isEqualTo(GateWeighting.OUTPUT);
+    }
+
+    @Test
+    void shouldDecodeGateWeightsThatApplyToTheInput() {
+        byte[] value = valid().setGateWeightTarget(GateWeightTarget.GATE_WEIGHTS_ON_INPUT).build().toByteArray();
+
+        DecodeResult result = DECODER.decode(value, REPLY);
+
+        assertThat(((Valid) result).task().weighting()).isEqualTo(GateWeighting.INPUT);
     }
 
     static Stream<Arguments> invalidTasks() {
@@ -73,7 +86,9 @@ class ExpertTaskDecoderTest {
                 Arguments.of("gate_weights too short", valid().setGateWeights(fp32(new float[] {1f, 1f})).build().toByteArray(),
                         REPLY, "gate_weights has 8 bytes, 3 rows need 12"),
                 Arguments.of("infinite weight", valid().setGateWeights(fp32(new float[] {1f, Float.POSITIVE_INFINITY, 1f}))
-                        .build().toByteArray(), REPLY, "gate weight of row 1 is Infinity"));
+                        .build().toByteArray(), REPLY, "gate weight of row 1 is Infinity"),
+                Arguments.of("unknown gate weight target", valid().setGateWeightTargetValue(7).build().toByteArray(), REPLY,
+                        "gate_weight_target 7 is unknown (0: gate weights on the output, 1: on the input)"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,6 +1,7 @@
 package io.moestream.expert.testing;
 
 import com.google.protobuf.ByteString;
+import io.moestream.core.routing.GateWeighting;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.expert.task.DecodedTask;
@@ -29,8 +30,12 @@ public final class Tasks {
     }
 
     public static DecodedTask decoded(String requestId, Matrix rows, float[] weights) {
+        return decoded(requestId, rows, weights, GateWeighting.OUTPUT);
+    }
+
+    public static DecodedTask decoded(String requestId, Matrix rows, float[] weights, GateWeighting weighting) {
         return new DecodedTask(requestId, 0, 0, 0, IntStream.range(0, rows.rows()).toArray(), weights, rows, "moe.replies.t",
-                DType.FP32);
+                DType.FP32, weighting);
     }
 
     /** {@code n} gate weights in (0, 1), different per seed. */

@@ -110,6 +110,58 @@ final class SafetensorsFile implements AutoCloseable {
         return read(name, entry, firstRow, rowCount, shape[2]);
     }
 
+    /** Row {@code index} of the 2-D tensor {@code name} {@code [n, cols]} as {@code [1, cols]}, reading only its bytes. */
+    Matrix row(String name, int index) {
+        Entry entry = entry(name);
+        long[] shape = entry.shape;
+        if (shape.length != 2) {
+            throw new IllegalArgumentException("tensor " + name + " in " + file + " has shape " + Arrays.toString(shape)
+                    + "; a row needs a 2-D tensor");
+        }
+        if (index < 0 || index >= shape[0]) {
+            throw new IllegalArgumentException("row " + index + " is outside tensor " + name + " "
+                    + Arrays.toString(shape) + " in " + file);
+        }
+        return read(name, entry, index, 1, shape[1]);
+    }
+
+    /**
+     * The bytes of {@code [index, ...]} of the U8 tensor {@code name} (one expert of a packed MXFP4 tensor), memory-mapped,
+     * little-endian; only those bytes are read.
+     */
+    ByteBuffer bytes(String name, int index) {
+        Entry entry = entry(name);
+        long[] shape = entry.shape;
+        if (!entry.dtype.equals("U8")) {
+            throw new IllegalArgumentException("tensor " + name + " in " + file + " has dtype " + entry.dtype + "; expected U8");
+        }
+        if (shape.length < 2 || index < 0 || index >= shape[0]) {
+            throw new IllegalArgumentException("[" + index + ", ...] is outside tensor " + name + " "
+                    + Arrays.toString(shape) + " in " + file);
+        }
+        long total = 1;
+        for (long dim : shape) {
+            total *= dim;
+        }
+        if (entry.end - entry.begin != total || entry.begin < 0) {
+            throw new IllegalArgumentException("tensor " + name + " in " + file + " has data_offsets [" + entry.begin
+                    + ", " + entry.end + "] but shape " + Arrays.toString(shape) + " of U8 needs " + total + " bytes");
+        }
+        long bytes = total / shape[0];
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor " + name + " in " + file + " is too large per index");
+        }
+        try {
+            if (dataStart + entry.end > channel.size()) {
+                throw new IllegalArgumentException("tensor " + name + " runs past the end of " + file);
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + entry.begin + index * bytes, bytes)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tensor " + name + " from " + file, e);
+        }
+    }
+
     private Entry entry(String name) {
         Entry entry = entries.get(name);
         if (entry == null) {

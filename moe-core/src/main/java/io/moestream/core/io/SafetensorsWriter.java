@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Writes safetensors files of 2-D tensors (and 1-D ones, such as biases) in FP32, FP16 or BF16. */
+/**
+ * Writes safetensors files of 2-D tensors (and 1-D and stacked 3-D ones) in FP32, FP16 or BF16, and of raw U8 tensors
+ * of any shape (MXFP4's packed weights).
+ */
 public final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -28,20 +31,38 @@ public final class SafetensorsWriter {
      * @param vector   whether the tensor is 1-D {@code [cols]} (then {@code rows == 1}) rather than {@code [rows, cols]}
      * @param matrices for a 3-D tensor {@code [matrices, rows, cols]}, how many {@code [rows, cols]} matrices it
      *                 stacks (its data is given as one {@code [matrices · rows, cols]} matrix); 1 otherwise
+     * @param u8Shape  the shape of a raw U8 tensor, whose data is given as bytes; null for a float tensor
      */
-    public record TensorHeader(String name, int rows, int cols, boolean vector, int matrices) {
+    public record TensorHeader(String name, int rows, int cols, boolean vector, int matrices, long[] u8Shape) {
         public TensorHeader(String name, int rows, int cols) {
-            this(name, rows, cols, false, 1);
+            this(name, rows, cols, false, 1, null);
+        }
+
+        /** A raw U8 tensor of {@code shape}. */
+        public static TensorHeader u8(String name, long... shape) {
+            return new TensorHeader(name, 1, 1, false, 1, shape.clone());
+        }
+
+        /** Bytes of the tensor's data in the file. */
+        long bytes(int elementSize) {
+            if (u8Shape == null) {
+                return (long) dataRows() * cols * elementSize;
+            }
+            long total = 1;
+            for (long dim : u8Shape) {
+                total *= dim;
+            }
+            return total;
         }
 
         /** A 1-D tensor of {@code length} elements, read back as {@code [1, length]}. */
         public static TensorHeader vector(String name, int length) {
-            return new TensorHeader(name, 1, length, true, 1);
+            return new TensorHeader(name, 1, length, true, 1, null);
         }
 
         /** A 3-D tensor {@code [matrices, rows, cols]} (e.g. a fused expert tensor). */
         public static TensorHeader stacked(String name, int matrices, int rows, int cols) {
-            return new TensorHeader(name, rows, cols, false, matrices);
+            return new TensorHeader(name, rows, cols, false, matrices, null);
         }
 
         /** Rows of the {@code [rows, cols]} matrix that holds the tensor's data. */
@@ -66,6 +87,14 @@ public final class SafetensorsWriter {
      * each tensor in that order, so only one tensor needs to be in memory at a time.
      */
     public static void write(Path file, List<TensorHeader> headers, Function<String, Matrix> source, DType dtype) {
+        write(file, headers, source, name -> {
+            throw new IllegalArgumentException("no bytes for the U8 tensor " + name);
+        }, dtype);
+    }
+
+    /** As above, with {@code bytes} giving the data of the U8 tensors. */
+    public static void write(Path file, List<TensorHeader> headers, Function<String, Matrix> source,
+                             Function<String, byte[]> bytes, DType dtype) {
         int elementSize = TensorCodec.elementSize(dtype);
         byte[] header = header(headers, dtype, elementSize);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -73,6 +102,15 @@ public final class SafetensorsWriter {
             ByteBuffer prefix = ByteBuffer.allocate(Long.BYTES + header.length).order(ByteOrder.LITTLE_ENDIAN);
             writeFully(channel, prefix.putLong(header.length).put(header).flip());
             for (TensorHeader h : headers) {
+                if (h.u8Shape() != null) {
+                    byte[] data = bytes.apply(h.name());
+                    if (data.length != h.bytes(1)) {
+                        throw new IllegalArgumentException("tensor " + h.name() + " should have " + h.bytes(1)
+                                + " bytes but has " + data.length);
+                    }
+                    writeFully(channel, ByteBuffer.wrap(data));
+                    continue;
+                }
                 Matrix m = source.apply(h.name());
                 if (m == null || m.rows() != h.dataRows() || m.cols() != h.cols()) {
                     throw new IllegalArgumentException("tensor " + h.name() + " should be [" + h.dataRows() + ", "
@@ -90,10 +128,14 @@ public final class SafetensorsWriter {
         root.putObject("__metadata__").put("format", "pt");
         long offset = 0;
         for (TensorHeader h : headers) {
-            long end = offset + (long) h.dataRows() * h.cols() * elementSize;
+            long end = offset + h.bytes(elementSize);
             ObjectNode entry = root.putObject(h.name());
-            entry.put("dtype", safetensorsDType(dtype));
-            if (h.vector()) {
+            entry.put("dtype", h.u8Shape() != null ? "U8" : safetensorsDType(dtype));
+            if (h.u8Shape() != null) {
+                for (long dim : h.u8Shape()) {
+                    entry.withArray("shape").add(dim);
+                }
+            } else if (h.vector()) {
                 entry.putArray("shape").add(h.cols());
             } else if (h.matrices() > 1) {
                 entry.putArray("shape").add(h.matrices()).add(h.rows()).add(h.cols());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moestream.core.tensor.Matrix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +65,16 @@ public final class TensorStore implements AutoCloseable {
     /** Rows {@code [rowFrom, rowFrom + rowCount)} of matrix {@code index} of a 3-D tensor, reading only those bytes. */
     public Matrix slice(String name, int index, int rowFrom, int rowCount) {
         return file(name).slice(name, index, rowFrom, rowCount);
+    }
+
+    /** Row {@code index} of a 2-D tensor as {@code [1, cols]}, reading only those bytes (one expert's bias). */
+    public Matrix row(String name, int index) {
+        return file(name).row(name, index);
+    }
+
+    /** The bytes of {@code [index, ...]} of a U8 tensor (one expert of a packed MXFP4 tensor), reading only those. */
+    public ByteBuffer bytes(String name, int index) {
+        return file(name).bytes(name, index);
     }
 
     private SafetensorsFile file(String name) {

@@ -3,10 +3,12 @@ package io.moestream.core.kernel;
 import io.moestream.core.model.ExpertWeights;
 import io.moestream.core.tensor.Matrix;
 import java.nio.FloatBuffer;
+import java.util.Optional;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * The CPU SwiGLU expert on OpenBLAS. Weights are copied once into off-heap memory, with {@code W1} and
+ * The CPU gated expert on OpenBLAS, with the biases and the activation its weights carry (SiLU-GLU, or GPT-OSS's
+ * clamped SwiGLU). Weights are copied once into off-heap memory, with {@code W1} and
  * {@code W3} stacked as {@code W13: [2*d_ff, d_model]} so both projections are one sgemm. The activation is written over
  * {@code h1} in place and the second product reads it there, so the only copies are the input in and the output out.
  * Scratch buffers grow to the largest batch seen and are reused. Not thread-safe: one thread at a time per instance.
@@ -16,6 +18,8 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
     private final int dFf;
     private final FloatPointer w13;
     private final FloatPointer w2;
+    private final Optional<ExpertBiases> biases;
+    private final GluActivation activation;
     private final OffHeapFloats xBuffer = new OffHeapFloats();
     private final OffHeapFloats h13Buffer = new OffHeapFloats();
     private final OffHeapFloats yBuffer = new OffHeapFloats();
@@ -31,6 +35,8 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
         w13.position(projection).put(weights.w3().data(), 0, projection);
         w13.position(0);
         this.w2 = new FloatPointer(weights.w2().data());
+        this.biases = weights.biases();
+        this.activation = weights.activation();
     }
 
     @Override
@@ -48,13 +54,14 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
         FloatPointer xOff = xBuffer.fill(x.data(), rows * dModel);
         FloatPointer h13Off = h13Buffer.ensure(2L * rows * dFf);
         Blas.multiplyTransposed(rows, 2 * dFf, dModel, xOff, w13, h13Off);
-        // g = silu(h1) ⊙ h3, written over h1 in place, so h13 never leaves off-heap memory as a whole
+        // g = act(h1 + b1, h3 + b3), written over h1 in place, so h13 never leaves off-heap memory as a whole
         FloatBuffer h13 = h13Off.position(0).asBuffer();
         ParallelRows.forRows(rows, dFf, (from, to) -> gateRows(h13, from, to));
         // y: (rows, d_model) = g · W2ᵀ, reading g from h13 with a row stride of 2*d_ff
         FloatPointer yOff = yBuffer.ensure((long) rows * dModel);
         Blas.multiplyTransposed(rows, dModel, dFf, h13Off, 2 * dFf, w2, yOff);
         yOff.position(0).get(y, 0, y.length);
+        biases.ifPresent(b -> addToEveryRow(y, b.down()));
         return new Matrix(rows, dModel, y);
     }
 
@@ -95,8 +102,31 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
             int row = r * 2 * dFf;
             h13.get(row, h1, 0, dFf);
             h13.get(row + dFf, h3, 0, dFf);
-            SwiGlu.siluTimes(h1, h3, g, dFf);
+            if (biases.isPresent()) {
+                add(h1, biases.get().gate());
+                add(h3, biases.get().up());
+            }
+            if (activation.clamped()) {
+                SwiGlu.clampedSwiGlu(h1, h3, g, dFf, activation.alpha(), activation.limit());
+            } else {
+                SwiGlu.siluTimes(h1, h3, g, dFf);
+            }
             h13.put(row, g, 0, dFf);
+        }
+    }
+
+    private static void add(float[] values, float[] bias) {
+        for (int j = 0; j < values.length; j++) {
+            values[j] += bias[j];
+        }
+    }
+
+    /** {@code y[r, :] += bias} for every row of the row-major {@code y}. */
+    private static void addToEveryRow(float[] y, float[] bias) {
+        for (int from = 0; from < y.length; from += bias.length) {
+            for (int c = 0; c < bias.length; c++) {
+                y[from + c] += bias[c];
+            }
         }
     }
 }

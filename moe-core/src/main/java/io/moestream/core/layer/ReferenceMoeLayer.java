@@ -3,6 +3,7 @@ package io.moestream.core.layer;
 import io.moestream.core.kernel.OpenBlasSwiGluExpert;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
+import io.moestream.core.routing.GateWeighting;
 import io.moestream.core.routing.LayerRouter;
 import io.moestream.core.routing.RoutedChunk;
 import io.moestream.core.routing.RoutingOptions;
@@ -33,7 +34,10 @@ public final class ReferenceMoeLayer implements AutoCloseable {
         this.experts = new OpenBlasSwiGluExpert[model.config().servedExperts()];
     }
 
-    /** y: (rows, d_model) = Σ_i gate_i · E_i(x) over each row's chosen experts and the shared expert. */
+    /**
+     * y: (rows, d_model) = Σ_i gate_i · E_i(x) over each row's chosen experts and the shared expert, or Σ_i E_i(gate_i · x)
+     * where the layer's weights apply to the experts' inputs (Llama-4).
+     */
     public Matrix forward(Matrix x) {
         return forwardWithStats(x).output();
     }
@@ -48,10 +52,11 @@ public final class ReferenceMoeLayer implements AutoCloseable {
         float[] y = new float[x.rows() * dModel];
         long[] tokensPerExpert = new long[experts.length];
         for (ExpertAssignment assignment : routed.assignments()) {
-            // expert_out: (assigned rows, d_model), scaled by each row's gate weight
-            Matrix expertOut = expert(assignment.expert())
-                    .forward(x.gatherRows(assignment.rowIndex()))
-                    .scaleRows(assignment.gateWeights());
+            // expert_out: (assigned rows, d_model), each row's gate weight applied to its input or its output
+            GateWeighting weighting = router.weighting();
+            Matrix expertIn = weighting.expertInput(x.gatherRows(assignment.rowIndex()), assignment.gateWeights());
+            Matrix expertOut = weighting.weightedOutput(expert(assignment.expert()).forward(expertIn),
+                    assignment.gateWeights());
             scatterAdd(expertOut, assignment.rowIndex(), y, dModel);
             tokensPerExpert[assignment.expert()] = assignment.rowIndex().length;
         }

@@ -2,14 +2,24 @@ package io.moestream.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
-/** Typed reads of {@code config.json} keys whose errors name the file and the key. */
-record ConfigKeys(Path file, JsonNode json) {
+/**
+ * Typed reads of {@code config.json} keys whose errors name the file and the key; {@code scope} is the path of the
+ * object read ({@code ""} for the top level, {@code "text_config."} for a multimodal config's text model).
+ */
+record ConfigKeys(Path file, JsonNode json, String scope) {
+
+    ConfigKeys(Path file, JsonNode json) {
+        this(file, json, "");
+    }
 
     int integer(String key) {
         JsonNode value = json.get(key);
         if (value == null || value.isNull() || !value.canConvertToInt() || !value.isIntegralNumber()) {
-            throw new IllegalArgumentException(file + ": key " + key + " is missing or not an integer");
+            throw new IllegalArgumentException(file + ": key " + scope + key + " is missing or not an integer");
         }
         return value.intValue();
     }
@@ -40,12 +50,31 @@ record ConfigKeys(Path file, JsonNode json) {
         return value.booleanValue();
     }
 
+    /** The integers of the array at {@code key}, or empty when it is absent or null. */
+    Optional<List<Integer>> integers(String key) {
+        if (!present(key)) {
+            return Optional.empty();
+        }
+        JsonNode value = json.get(key);
+        if (!value.isArray()) {
+            throw invalid(key, "is not an array of integers");
+        }
+        List<Integer> values = new ArrayList<>();
+        for (JsonNode element : value) {
+            if (!element.isIntegralNumber() || !element.canConvertToInt()) {
+                throw invalid(key, "holds " + element + ", not an integer");
+            }
+            values.add(element.intValue());
+        }
+        return Optional.of(values);
+    }
+
     String text(String key, String absent) {
         return present(key) ? json.get(key).asText() : absent;
     }
 
     IllegalArgumentException invalid(String key, String problem) {
-        return new IllegalArgumentException(file + ": key " + key + " " + problem);
+        return new IllegalArgumentException(file + ": key " + scope + key + " " + problem);
     }
 
     private boolean present(String key) {

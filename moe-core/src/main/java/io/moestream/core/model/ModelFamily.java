@@ -1,12 +1,14 @@
 package io.moestream.core.model;
 
+import io.moestream.core.routing.GateWeighting;
 import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * The model families served, keyed by {@code model_type} in {@code config.json}: where each keeps its MoE shape in
- * the config and how its MoE tensors are named (Hugging Face per-expert layout). All have SwiGLU experts
- * {@code down(silu(gate(x)) * up(x))}; {@link MoeConfig} reads each family's router settings.
+ * the config and how its MoE tensors are named (Hugging Face per-expert layout, and the fused layouts). All have
+ * gated experts {@code down(act(gate(x), up(x)))}, SiLU-GLU but for GPT-OSS; {@link MoeConfig} reads each family's
+ * router settings.
  */
 public enum ModelFamily {
     /** {@code MixtralSparseMoeBlock}: experts {@code w1} (gate), {@code w3} (up), {@code w2} (down). */
@@ -22,7 +24,18 @@ public enum ModelFamily {
             "shared_experts"),
     /** {@code DeepseekV3MoE}: sigmoid, biased group-limited choice, unbiased weights, scaled; shared experts. */
     DEEPSEEK_V3("deepseek_v3", "DeepseekV3ForCausalLM", "n_routed_experts", "moe_intermediate_size", "mlp",
-            "shared_experts");
+            "shared_experts"),
+    /**
+     * {@code GptOssMLP}: router with a bias, softmax over the top-k logits; experts input-major and fused only,
+     * gate and up interleaved, with biases and the clamped SwiGLU; MXFP4 in the released checkpoints.
+     */
+    GPT_OSS("gpt_oss", "GptOssForCausalLM", "num_local_experts", "intermediate_size", "mlp", null),
+    /**
+     * {@code Llama4TextMoe}: sigmoid of the top-k logits scaling the experts' inputs; experts input-major and fused
+     * only, gate half then up half; plus a shared expert, unweighted.
+     */
+    LLAMA4_TEXT("llama4_text", "Llama4ForCausalLM", "num_local_experts", "intermediate_size", "feed_forward",
+            "shared_expert");
 
     /** The three projections of a SwiGLU expert, named after the Hugging Face Llama-style MLP. */
     public enum SwiGluProjection { GATE, UP, DOWN }
@@ -82,9 +95,42 @@ public enum ModelFamily {
         return this == DEEPSEEK_V3;
     }
 
+    /** Whether the router has a bias added to its logits (GPT-OSS). */
+    public boolean hasRouterBias() {
+        return this == GPT_OSS;
+    }
+
+    /** Whether the routed experts' projections have biases (GPT-OSS). */
+    public boolean hasExpertBiases() {
+        return this == GPT_OSS;
+    }
+
+    /**
+     * Whether the routed experts come only fused and input-major, {@code gate_up_proj [E, d_model, 2·d_ff]} and
+     * {@code down_proj [E, d_ff, d_model]} (GPT-OSS, Llama-4), rather than per expert or output-major.
+     */
+    public boolean inputMajorExperts() {
+        return this == GPT_OSS || this == LLAMA4_TEXT;
+    }
+
+    /** Whether gate and up alternate along {@code gate_up_proj}'s last axis (GPT-OSS) rather than being its halves. */
+    public boolean interleavedGateUp() {
+        return this == GPT_OSS;
+    }
+
+    /** Where the family's gate weights apply: to the experts' inputs for Llama-4, to their outputs for the others. */
+    public GateWeighting gateWeighting() {
+        return this == LLAMA4_TEXT ? GateWeighting.INPUT : GateWeighting.OUTPUT;
+    }
+
     /** Router weight {@code [n_experts, d_model]} of {@code layer}. */
     public String gateTensor(int layer) {
-        return prefix(layer) + "gate.weight";
+        return prefix(layer) + (hasRouterName() ? "router.weight" : "gate.weight");
+    }
+
+    /** GPT-OSS's router bias {@code [n_experts]}. */
+    public String routerBiasTensor(int layer) {
+        return prefix(layer) + "router.bias";
     }
 
     /** DeepSeek-V3's selection bias {@code [n_experts]}. */
@@ -99,13 +145,17 @@ public enum ModelFamily {
 
     /** One projection of one routed expert: gate and up {@code [d_ff, d_model]}, down {@code [d_model, d_ff]}. */
     public String expertTensor(int layer, int expert, SwiGluProjection projection) {
+        if (inputMajorExperts()) {
+            throw new IllegalStateException(modelType + " keeps its routed experts in the fused layout only");
+        }
         return prefix(layer) + "experts." + expert + "." + projectionName(projection) + ".weight";
     }
 
     /**
      * The fused tensor of all routed experts of {@code layer} (newer Hugging Face checkpoints): {@code gate_up_proj}
      * {@code [n_experts, 2 · d_ff, d_model]}, gate rows first, then up rows; {@code down_proj}
-     * {@code [n_experts, d_model, d_ff]}. Named {@code <block>.experts.gate_up_proj} / {@code .down_proj}, no
+     * {@code [n_experts, d_model, d_ff]}; for the {@link #inputMajorExperts()} families {@code [n_experts, d_model,
+     * 2 · d_ff]} and {@code [n_experts, d_ff, d_model]}. Named {@code <block>.experts.gate_up_proj} / {@code .down_proj}, no
      * {@code .weight} suffix (they are parameters of the experts module, not of a linear layer).
      */
     public String fusedExpertTensor(int layer, FusedProjection projection) {
@@ -114,6 +164,22 @@ public enum ModelFamily {
 
     /** The two tensors of the fused expert layout. */
     public enum FusedProjection { GATE_UP, DOWN }
+
+    /** GPT-OSS's expert biases: {@code gate_up_proj_bias [E, 2·d_ff]} (interleaved as the weights), {@code down_proj_bias [E, d_model]}. */
+    public String fusedExpertBiasTensor(int layer, FusedProjection projection) {
+        return fusedExpertTensor(layer, projection) + "_bias";
+    }
+
+    /**
+     * The MXFP4 form of a fused expert tensor (GPT-OSS releases): {@code <name>_blocks [E, out, in/32, 16]} U8, two
+     * FP4 values a byte, and {@code <name>_scales [E, out, in/32]} U8, one power-of-two exponent per 32 values.
+     */
+    public String mxfp4Tensor(int layer, FusedProjection projection, Mxfp4Part part) {
+        return fusedExpertTensor(layer, projection) + (part == Mxfp4Part.BLOCKS ? "_blocks" : "_scales");
+    }
+
+    /** The two tensors of an MXFP4 weight. */
+    public enum Mxfp4Part { BLOCKS, SCALES }
 
     /** One projection of the shared expert (DeepSeek's {@code n_shared_experts} are stored as one wider MLP). */
     public String sharedExpertTensor(int layer, SwiGluProjection projection) {
@@ -136,6 +202,10 @@ public enum ModelFamily {
             case UP -> "up_proj";
             case DOWN -> "down_proj";
         };
+    }
+
+    private boolean hasRouterName() {
+        return this == GPT_OSS || this == LLAMA4_TEXT;
     }
 
     private String prefix(int layer) {

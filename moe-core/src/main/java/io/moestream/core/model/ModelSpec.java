@@ -10,7 +10,8 @@ import io.moestream.core.routing.RouterSpec.Scoring;
  * are fixed here so that its distinctive paths run: DeepSeek models split their experts into two groups (choosing
  * from the best one when top-k fits in it), with a routed scaling factor of 2.5 (V3) or 1.5 (V2, group-limited);
  * shared experts are twice the routed experts' size (Qwen2-MoE, and DeepSeek-V2's two shared experts) or equal
- * to it (DeepSeek-V3's one).
+ * to it (DeepSeek-V3's one, Llama-4's). GPT-OSS and Llama-4 keep their experts fused and input-major, the only layout
+ * their checkpoints have.
  */
 public record ModelSpec(ModelFamily family, int layers, int experts, int topK, int dModel, int dFf, boolean normTopkProb,
                         long seed) {
@@ -34,13 +35,15 @@ public record ModelSpec(ModelFamily family, int layers, int experts, int topK, i
             case DEEPSEEK_V2 -> new RouterSpec(Scoring.SOFTMAX, topK, false, 1.5f, groups, topGroups, GroupScore.MAX, false);
             case DEEPSEEK_V3 -> new RouterSpec(Scoring.SIGMOID, topK, normTopkProb, 2.5f, groups, topGroups,
                     GroupScore.TOP2_SUM, true);
+            case GPT_OSS -> RouterSpec.softmaxOfTopK(topK);
+            case LLAMA4_TEXT -> RouterSpec.sigmoidOfTopK(topK);
         };
     }
 
     private int sharedExpertDFf() {
         return switch (family) {
             case QWEN2_MOE, DEEPSEEK_V2 -> 2 * dFf;
-            case DEEPSEEK_V3 -> dFf;
+            case DEEPSEEK_V3, LLAMA4_TEXT -> dFf;
             default -> 0;
         };
     }

@@ -10,6 +10,7 @@ import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.routing.RoutingPolicy;
 import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,24 +20,37 @@ import java.util.TreeSet;
 
 /**
  * The MoE tensors of a model directory (Hugging Face layout) with its config. A checkpoint that holds only
- * the MoE tensors is valid; a layer counts as a MoE layer when its gate tensor is present. Tensors are read
- * on each call and their shapes checked against the config. Safe for concurrent reads.
+ * the MoE tensors is valid; a layer counts as a MoE layer when the config declares it one and its gate tensor is
+ * present. Llama-4's multimodal checkpoints put {@value #MULTIMODAL_PREFIX} before every name of its text model.
+ * Tensors are read on each call and their shapes checked against the config. Safe for concurrent reads.
  */
 public final class MoeModel implements AutoCloseable {
+    /** The prefix of the text model's tensors in a multimodal Llama-4 checkpoint. */
+    public static final String MULTIMODAL_PREFIX = "language_model.";
+
     private final Path modelDir;
     private final MoeConfig config;
     private final TensorStore store;
+    /** "" or {@link #MULTIMODAL_PREFIX}: what this checkpoint puts before the family's tensor names. */
+    private final String prefix;
     private final SortedSet<Integer> moeLayers;
 
-    private MoeModel(Path modelDir, MoeConfig config, TensorStore store) {
+    private MoeModel(Path modelDir, MoeConfig config, TensorStore store, String prefix) {
         this.modelDir = modelDir;
         this.config = config;
         this.store = store;
+        this.prefix = prefix;
         SortedSet<Integer> layers = new TreeSet<>();
         for (int layer = 0; layer < config.numLayers(); layer++) {
-            if (store.contains(config.family().gateTensor(layer))) {
-                layers.add(layer);
+            String gate = name(config.family().gateTensor(layer));
+            if (!store.contains(gate)) {
+                continue;
             }
+            if (!config.declaredMoeLayers().contains(layer)) {
+                throw new IllegalArgumentException(gate + " is present, but " + MoeConfig.CONFIG_FILE
+                        + " declares layer " + layer + " dense (MoE layers " + config.declaredMoeLayers() + ") in " + modelDir);
+            }
+            layers.add(layer);
         }
         this.moeLayers = Collections.unmodifiableSortedSet(layers);
     }
@@ -44,13 +58,25 @@ public final class MoeModel implements AutoCloseable {
     public static MoeModel open(Path modelDir) {
         MoeConfig config = MoeConfig.read(modelDir);
         TensorStore store = TensorStore.open(modelDir);
-        MoeModel model = new MoeModel(modelDir, config, store);
+        String prefix = config.family() == ModelFamily.LLAMA4_TEXT && !hasAnyGate(store, config, "")
+                && hasAnyGate(store, config, MULTIMODAL_PREFIX) ? MULTIMODAL_PREFIX : "";
+        MoeModel model;
+        try {
+            model = new MoeModel(modelDir, config, store, prefix);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         if (model.moeLayers.isEmpty()) {
             store.close();
             throw new IllegalArgumentException("no MoE gate tensor (" + config.family().gateTensor(0)
                     + " or another layer's) in " + modelDir);
         }
         return model;
+    }
+
+    private static boolean hasAnyGate(TensorStore store, MoeConfig config, String prefix) {
+        return config.declaredMoeLayers().stream().anyMatch(l -> store.contains(prefix + config.family().gateTensor(l)));
     }
 
     public MoeConfig config() {
@@ -64,6 +90,14 @@ public final class MoeModel implements AutoCloseable {
     /** The router weight {@code [n_experts, d_model]} of {@code layer}. */
     public Matrix gate(int layer) {
         return load(config.family().gateTensor(layer), config.numExperts(), config.dModel());
+    }
+
+    /** GPT-OSS's router bias {@code [n_experts]} of {@code layer}; empty for the other families. */
+    public Optional<float[]> routerBias(int layer) {
+        ModelFamily family = config.family();
+        return family.hasRouterBias()
+                ? Optional.of(load(family.routerBiasTensor(layer), 1, config.numExperts()).data())
+                : Optional.empty();
     }
 
     /**
@@ -83,6 +117,9 @@ public final class MoeModel implements AutoCloseable {
                     load(family.sharedExpertTensor(layer, SwiGluProjection.DOWN), config.dModel(), dFf),
                     load(family.sharedExpertTensor(layer, SwiGluProjection.UP), dFf, config.dModel()));
         }
+        if (family.inputMajorExperts()) {
+            return InputMajorExperts.expert(this, layer, expert);
+        }
         if (hasFusedExperts(layer)) {
             return fusedExpert(layer, expert);
         }
@@ -94,7 +131,8 @@ public final class MoeModel implements AutoCloseable {
 
     /** Whether {@code layer} keeps its routed experts in the fused layout ({@code experts.gate_up_proj}, {@code experts.down_proj}). */
     public boolean hasFusedExperts(int layer) {
-        return store.contains(config.family().fusedExpertTensor(layer, FusedProjection.GATE_UP));
+        return config.family().inputMajorExperts()
+                || store.contains(name(config.family().fusedExpertTensor(layer, FusedProjection.GATE_UP)));
     }
 
     /**
@@ -107,16 +145,22 @@ public final class MoeModel implements AutoCloseable {
         int experts = config.numExperts();
         int dFf = config.dFf();
         int dModel = config.dModel();
-        checkShape(gateUp, new long[] {experts, 2L * dFf, dModel}, new long[] {experts, dModel, 2L * dFf});
-        checkShape(down, new long[] {experts, dModel, dFf}, new long[] {experts, dFf, dModel});
+        checkShape(gateUp, new long[] {experts, 2L * dFf, dModel}, new long[] {experts, dModel, 2L * dFf},
+                "the input-major fused layout, which only gpt_oss and llama4_text use");
+        checkShape(down, new long[] {experts, dModel, dFf}, new long[] {experts, dFf, dModel},
+                "the input-major fused layout, which only gpt_oss and llama4_text use");
         return new ExpertWeights(
-                store.slice(gateUp, expert, 0, dFf),
-                store.slice(down, expert, 0, dModel),
-                store.slice(gateUp, expert, dFf, dFf));
+                slice(gateUp, expert, 0, dFf),
+                slice(down, expert, 0, dModel),
+                slice(gateUp, expert, dFf, dFf));
     }
 
-    /** Fails naming the tensor when it is missing or not {@code [expected]}, and says so when it is the transposed form. */
-    private void checkShape(String name, long[] expected, long[] transposed) {
+    /**
+     * Fails naming the tensor when it is missing or not {@code [expected]}, and names {@code otherLayout} when its
+     * shape is {@code other}.
+     */
+    void checkShape(String familyName, long[] expected, long[] other, String otherLayout) {
+        String name = name(familyName);
         if (!store.contains(name)) {
             throw new IllegalArgumentException("missing tensor " + name + " in " + modelDir
                     + " (the layer's experts are in the fused layout)");
@@ -125,11 +169,44 @@ public final class MoeModel implements AutoCloseable {
         if (Arrays.equals(shape, expected)) {
             return;
         }
-        String transposedNote = Arrays.equals(shape, transposed)
-                ? " (the transposed fused layout, which is not supported)"
-                : "";
-        throw new IllegalArgumentException(name + " has shape " + Arrays.toString(shape) + transposedNote + " but "
+        String note = other != null && Arrays.equals(shape, other) ? " (" + otherLayout + ")" : "";
+        throw new IllegalArgumentException(name + " has shape " + Arrays.toString(shape) + note + " but "
                 + MoeConfig.CONFIG_FILE + " implies " + Arrays.toString(expected) + " in " + modelDir);
+    }
+
+    /** Fails naming the tensor when it is missing or not {@code [expected]}. */
+    void checkShape(String familyName, long[] expected) {
+        checkShape(familyName, expected, null, "");
+    }
+
+    /** Whether the checkpoint holds the tensor the family names {@code familyName}. */
+    boolean contains(String familyName) {
+        return store.contains(name(familyName));
+    }
+
+    /** Rows {@code [rowFrom, rowFrom + rowCount)} of matrix {@code index} of a 3-D tensor, reading only those bytes. */
+    Matrix slice(String familyName, int index, int rowFrom, int rowCount) {
+        return store.slice(name(familyName), index, rowFrom, rowCount);
+    }
+
+    /** Row {@code index} of a 2-D tensor, reading only those bytes. */
+    Matrix row(String familyName, int index) {
+        return store.row(name(familyName), index);
+    }
+
+    /** The bytes of {@code [index, ...]} of a U8 tensor, reading only those. */
+    ByteBuffer bytes(String familyName, int index) {
+        return store.bytes(name(familyName), index);
+    }
+
+    /** The shape of a tensor; a missing one is an error naming it. */
+    long[] shape(String familyName) {
+        return store.shape(name(familyName));
+    }
+
+    /** Where the model's files are, for messages. */
+    Path dir() {
+        return modelDir;
     }
 
     /** DeepSeek-V3's selection bias {@code [n_experts]} of {@code layer}; empty for the other families. */
@@ -160,7 +237,8 @@ public final class MoeModel implements AutoCloseable {
                 : Optional.empty();
         TopKRouting family = new TopKRouting(config.router(), correctionBias(layer).orElse(null));
         RoutingPolicy policy = options.isNone() ? family : new ConfiguredRouting(family, options);
-        return new LayerRouter(new GateScorer(gate(layer)), policy, shared);
+        return new LayerRouter(new GateScorer(gate(layer), routerBias(layer).orElse(null)), policy, shared,
+                config.family().gateWeighting());
     }
 
     @Override
@@ -168,7 +246,12 @@ public final class MoeModel implements AutoCloseable {
         store.close();
     }
 
-    private Matrix load(String name, int rows, int cols) {
+    private String name(String familyName) {
+        return prefix + familyName;
+    }
+
+    private Matrix load(String familyName, int rows, int cols) {
+        String name = name(familyName);
         Matrix m = store.matrix(name);
         if (m.rows() != rows || m.cols() != cols) {
             throw new IllegalArgumentException(name + " has shape [" + m.rows() + ", " + m.cols() + "] but "

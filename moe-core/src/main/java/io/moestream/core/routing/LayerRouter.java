@@ -10,13 +10,14 @@ import java.util.Optional;
 /**
  * Everything that decides, for a chunk of one MoE layer, which expert gets which rows with which weight: one gate
  * product for all rows, the family's top-k policy, and the shared expert (id {@code n_experts}) that gets every
- * row, weighted by {@code sigmoid(shared_expert_gate · x)} (Qwen2-MoE) or by 1 (DeepSeek). Immutable; safe to
- * share between threads.
+ * row, weighted by {@code sigmoid(shared_expert_gate · x)} (Qwen2-MoE) or by 1 (DeepSeek, Llama-4), and where the
+ * layer's weights apply ({@link GateWeighting}). Immutable; safe to share between threads.
  */
 public final class LayerRouter {
     private final GateScorer gate;
     private final RoutingPolicy policy;
     private final Optional<SharedExpert> shared;
+    private final GateWeighting weighting;
 
     /**
      * The shared expert of a layer.
@@ -26,10 +27,24 @@ public final class LayerRouter {
     public record SharedExpert(int id, Optional<GateScorer> gate) {
     }
 
+    /** A layer whose gate weights apply to the experts' outputs. */
     public LayerRouter(GateScorer gate, RoutingPolicy policy, Optional<SharedExpert> shared) {
+        this(gate, policy, shared, GateWeighting.OUTPUT);
+    }
+
+    public LayerRouter(GateScorer gate, RoutingPolicy policy, Optional<SharedExpert> shared, GateWeighting weighting) {
         this.gate = gate;
         this.policy = policy;
         this.shared = shared;
+        this.weighting = weighting;
+    }
+
+    /**
+     * Where every expert's weights of this layer apply; the shared expert's weight is 1 wherever a layer weighs inputs
+     * (Llama-4), so one answer serves all its experts.
+     */
+    public GateWeighting weighting() {
+        return weighting;
     }
 
     public int numExperts() {

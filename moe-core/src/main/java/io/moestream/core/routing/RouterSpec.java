@@ -3,8 +3,9 @@ package io.moestream.core.routing;
 /**
  * How a family's router turns logits into k experts and their weights (Hugging Face definitions):
  * <ul>
- *   <li>{@code scoring}: softmax over all experts (Mixtral, Qwen, OLMoE, DeepSeek-V2) or an independent sigmoid
- *       per expert (DeepSeek-V3);</li>
+ *   <li>{@code scoring}: softmax over all experts (Mixtral, Qwen, OLMoE, DeepSeek-V2), an independent sigmoid
+ *       per expert (DeepSeek-V3), or, choosing by the logits themselves, the softmax over the k chosen logits only
+ *       (GPT-OSS) or the sigmoid of each chosen logit (Llama-4);</li>
  *   <li>{@code correctionBias}: a per-expert bias added to the scores for choosing only, never to the weights
  *       (DeepSeek-V3's {@code e_score_correction_bias});</li>
  *   <li>{@code groups} / {@code topGroups} / {@code groupScore}: group-limited choice, where experts are split into
@@ -17,7 +18,24 @@ package io.moestream.core.routing;
 public record RouterSpec(Scoring scoring, int topK, boolean renormalise, float scalingFactor, int groups,
                          int topGroups, GroupScore groupScore, boolean correctionBias) {
 
-    public enum Scoring { SOFTMAX, SIGMOID }
+    public enum Scoring {
+        /** Softmax over all experts; experts are chosen by probability. */
+        SOFTMAX,
+        /** An independent sigmoid per expert; experts are chosen by score (plus the correction bias). */
+        SIGMOID,
+        /**
+         * GPT-OSS: top-k by logit, weights the softmax over the k chosen logits ({@code renormalise} must be set: a
+         * chosen expert's score is {@code exp(logit - max logit)}, divided by the chosen scores' sum).
+         */
+        SOFTMAX_OF_TOP_K,
+        /** Llama-4: top-k by logit, weights {@code sigmoid(logit)} of each chosen expert, the others 0. */
+        SIGMOID_OF_TOP_K;
+
+        /** Whether experts are chosen by their raw logits rather than by their scores. */
+        public boolean choosesByLogit() {
+            return this == SOFTMAX_OF_TOP_K || this == SIGMOID_OF_TOP_K;
+        }
+    }
 
     public enum GroupScore {
         /** The group's best expert score (DeepSeek-V2 {@code group_limited_greedy}). */
@@ -36,6 +54,22 @@ public record RouterSpec(Scoring scoring, int topK, boolean renormalise, float s
         if (!(scalingFactor > 0) || !Float.isFinite(scalingFactor)) {
             throw new IllegalArgumentException("routed scaling factor must be positive, got " + scalingFactor);
         }
+        if (scoring.choosesByLogit() && (groups > 1 || correctionBias)) {
+            throw new IllegalArgumentException(scoring + " routing chooses by logit: no expert groups or correction bias");
+        }
+        if (scoring == Scoring.SOFTMAX_OF_TOP_K && !renormalise && topK > 1) {
+            throw new IllegalArgumentException("the softmax over the top-" + topK + " logits needs renormalise");
+        }
+    }
+
+    /** GPT-OSS's router: top-k logits, softmax over those k. */
+    public static RouterSpec softmaxOfTopK(int topK) {
+        return new RouterSpec(Scoring.SOFTMAX_OF_TOP_K, topK, true, 1f, 1, 1, GroupScore.MAX, false);
+    }
+
+    /** Llama-4's router: top-k logits, sigmoid of each, not renormalised. */
+    public static RouterSpec sigmoidOfTopK(int topK) {
+        return new RouterSpec(Scoring.SIGMOID_OF_TOP_K, topK, false, 1f, 1, 1, GroupScore.MAX, false);
     }
 
     /** Softmax over all experts, top-k, optionally renormalised: Mixtral (always), Qwen-MoE and OLMoE. */

@@ -5,9 +5,10 @@ import java.util.Arrays;
 
 /**
  * Top-k routing as the Hugging Face MoE blocks compute it, parameterised by a {@link RouterSpec}. Per row, in the
- * order of the math: scores (softmax in float with the max subtracted, or sigmoid); choice scores = scores plus the
- * correction bias; with groups, only the best groups' experts stay eligible (the others' choice scores become 0,
- * as Hugging Face masks them); top-k by choice score, ties to the lower expert id; weights are the chosen experts'
+ * order of the math: scores (softmax in float with the max subtracted, sigmoid, or for the families that choose by
+ * logit, {@code exp(logit - max)} or sigmoid); choice scores = scores plus the correction bias, or the logits
+ * themselves (GPT-OSS, Llama-4); with groups, only the best groups' experts stay eligible (the others' choice scores
+ * become 0, as Hugging Face masks them); top-k by choice score, ties to the lower expert id; weights are the chosen experts'
  * scores, renormalised if the spec says so, times the scaling factor. No capacity limit: every row gets k experts.
  */
 public final class TopKRouting implements RoutingPolicy {
@@ -76,7 +77,11 @@ public final class TopKRouting implements RoutingPolicy {
     void rowScores(Matrix logits, int row, float[] scores, float[] choice) {
         score(logits, row, scores);
         for (int e = 0; e < scores.length; e++) {
-            choice[e] = correctionBias == null ? scores[e] : scores[e] + correctionBias[e];
+            if (spec.scoring().choosesByLogit()) {
+                choice[e] = logits.get(row, e);
+            } else {
+                choice[e] = correctionBias == null ? scores[e] : scores[e] + correctionBias[e];
+            }
         }
         if (spec.groups() > 1) {
             maskAllButBestGroups(choice);
@@ -104,7 +109,8 @@ public final class TopKRouting implements RoutingPolicy {
             }
             scores[e] = z;
         }
-        if (spec.scoring() == RouterSpec.Scoring.SIGMOID) {
+        RouterSpec.Scoring scoring = spec.scoring();
+        if (scoring == RouterSpec.Scoring.SIGMOID || scoring == RouterSpec.Scoring.SIGMOID_OF_TOP_K) {
             for (int e = 0; e < scores.length; e++) {
                 scores[e] = (float) (1.0 / (1.0 + Math.exp(-scores[e])));
             }
@@ -118,6 +124,10 @@ public final class TopKRouting implements RoutingPolicy {
         for (int e = 0; e < scores.length; e++) {
             scores[e] = (float) Math.exp(scores[e] - max);
             sum += scores[e];
+        }
+        // SOFTMAX_OF_TOP_K: the max is the best chosen logit, so the renormalised chosen scores are the softmax over them
+        if (scoring == RouterSpec.Scoring.SOFTMAX_OF_TOP_K) {
+            return;
         }
         for (int e = 0; e < scores.length; e++) {
             scores[e] /= sum;

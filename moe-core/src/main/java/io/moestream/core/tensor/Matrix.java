@@ -50,6 +50,17 @@ public record Matrix(int rows, int cols, float[] data) {
         return new Matrix(rows, cols, out);
     }
 
+    /** {@code [cols, rows]}: this matrix transposed, as a new matrix. */
+    public Matrix transpose() {
+        float[] out = new float[data.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[c * rows + r] = data[r * cols + c];
+            }
+        }
+        return new Matrix(cols, rows, out);
+    }
+
     /** Index of the first NaN or infinite element, or -1 when every element is finite. */
     public int firstNonFinite() {
         for (int i = 0; i < data.length; i++) {

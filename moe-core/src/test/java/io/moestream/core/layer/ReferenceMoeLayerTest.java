@@ -45,7 +45,7 @@ class ReferenceMoeLayerTest {
 
     @ParameterizedTest(name = "{0}, norm_topk_prob={1}")
     @CsvSource({"MIXTRAL, true", "QWEN2_MOE, false", "QWEN3_MOE, true", "QWEN3_MOE, false", "OLMOE, false",
-            "DEEPSEEK_V2, false", "DEEPSEEK_V3, true", "DEEPSEEK_V3, false"})
+            "DEEPSEEK_V2, false", "DEEPSEEK_V3, true", "DEEPSEEK_V3, false", "GPT_OSS, true", "LLAMA4_TEXT, false"})
     void shouldMatchANaiveCompositionForEveryFamily(ModelFamily family, boolean normTopkProb) {
         // given a model written in the family's own config keys and tensor names
         ModelGenerator.generate(dir, new ModelSpec(family, 1, 6, 2, 24, 40, normTopkProb, 5));

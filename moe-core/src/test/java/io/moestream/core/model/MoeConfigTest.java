@@ -35,7 +35,7 @@ class MoeConfigTest {
         Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"switch_transformers\"}");
 
         assertThatThrownBy(() -> MoeConfig.read(dir)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("model_type 'switch_transformers' is not supported (supported: [mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, deepseek_v3])");
+                .hasMessageContaining("model_type 'switch_transformers' is not supported (supported: [mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, deepseek_v3, gpt_oss, llama4_text], and llama4 with a llama4_text text_config)");
     }
 
     @Test

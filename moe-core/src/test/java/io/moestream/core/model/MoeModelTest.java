@@ -56,10 +56,13 @@ class MoeModelTest {
             assertThat(model.config()).isEqualTo(new ModelSpec(family, 1, 3, 2, 8, 12, false, 1).config());
             String expected = switch (family) {
                 case MIXTRAL -> "model.layers.0.block_sparse_moe.experts.2.w3.weight";
+                case GPT_OSS -> "model.layers.0.mlp.router.weight";
+                case LLAMA4_TEXT -> "model.layers.0.feed_forward.router.weight";
                 default -> "model.layers.0.mlp.experts.2.up_proj.weight";
             };
             assertThat(store.contains(expected)).as(expected).isTrue();
-            assertThat(store.matrix(expected)).isEqualTo(model.expert(0, 2).w3());
+            assertThat(store.matrix(expected))
+                    .isEqualTo(family.inputMajorExperts() ? model.gate(0) : model.expert(0, 2).w3());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.moestream.core.testing;
 
 import io.moestream.core.kernel.NaiveSwiGluExpert;
+import io.moestream.core.model.ModelFamily;
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.Routing;
@@ -8,9 +9,9 @@ import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
 
 /**
- * An independent, slow composition of a MoE layer for tests: naive logits, the family's top-k routing, naive
- * experts applied row by row, the shared expert (weighted by the naive sigmoid of its gate, or by 1) on every row,
- * accumulated in double. Shares no code path with the reference layer's BLAS kernels or its {@code LayerRouter}.
+ * An independent, slow composition of a MoE layer for tests: naive logits (plus GPT-OSS's router bias), the family's
+ * top-k routing, naive experts applied row by row (Llama-4: on the row times its weight, the output unweighted), the
+ * shared expert (weighted by the naive sigmoid of its gate, or by 1) on every row, accumulated in double. Shares no code path with the reference layer's BLAS kernels or its {@code LayerRouter}.
  */
 public final class NaiveMoe {
     private NaiveMoe() {
@@ -34,8 +35,14 @@ public final class NaiveMoe {
     /** y: (rows, d_model) = Σ over each row's top-k experts of gate weight · naive expert output, plus the shared one. */
     public static Matrix layer(MoeModel model, int layer, Matrix x) {
         MoeConfig config = model.config();
-        Routing routing = new TopKRouting(config.router(), model.correctionBias(layer).orElse(null))
-                .route(logits(x, model.gate(layer)));
+        Matrix logits = logits(x, model.gate(layer));
+        model.routerBias(layer).ifPresent(bias -> {
+            for (int i = 0; i < logits.data().length; i++) {
+                logits.data()[i] += bias[i % bias.length];
+            }
+        });
+        Routing routing = new TopKRouting(config.router(), model.correctionBias(layer).orElse(null)).route(logits);
+        boolean weighsInput = config.family() == ModelFamily.LLAMA4_TEXT;
         NaiveSwiGluExpert[] experts = new NaiveSwiGluExpert[config.servedExperts()];
         NaiveSwiGluExpert shared = config.family().hasSharedExpert()
                 ? new NaiveSwiGluExpert(model.expert(layer, config.numExperts())) : null;
@@ -48,9 +55,10 @@ public final class NaiveMoe {
                 if (experts[e] == null) {
                     experts[e] = new NaiveSwiGluExpert(model.expert(layer, e));
                 }
-                Matrix out = experts[e].forward(row);
+                float weight = routing.weight(r, slot);
+                Matrix out = experts[e].forward(weighsInput ? row.scaleRows(new float[] {weight}) : row);
                 for (int c = 0; c < x.cols(); c++) {
-                    y[r * x.cols() + c] += (double) routing.weight(r, slot) * out.data()[c];
+                    y[r * x.cols() + c] += (weighsInput ? 1.0 : weight) * out.data()[c];
                 }
             }
             if (shared != null) {

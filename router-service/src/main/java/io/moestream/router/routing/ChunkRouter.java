@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.moestream.core.load.ChunkLoad;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
+import io.moestream.core.routing.GateWeighting;
 import io.moestream.core.routing.LayerRouter;
 import io.moestream.core.routing.RoutedChunk;
 import io.moestream.core.routing.RoutingOptions;
@@ -15,6 +16,7 @@ import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
+import io.moestream.proto.v1.GateWeightTarget;
 import io.moestream.proto.v1.Reply;
 import io.moestream.proto.v1.RouteManifest;
 import io.moestream.proto.v1.Tensor;
@@ -133,7 +135,7 @@ public final class ChunkRouter {
             return new Rejected("gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad], chunk);
         }
         RoutedChunk routed = router.route(hidden, logits);
-        return new Routed(fanOut(message, hidden, routed, replyTo), routed.stats(),
+        return new Routed(fanOut(message, hidden, routed, router.weighting(), replyTo), routed.stats(),
                 ChunkLoad.of(message.getLayer(), logits, routed.assignments()));
     }
 
@@ -143,7 +145,8 @@ public final class ChunkRouter {
         return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
-    private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, RoutedChunk routed, String replyTo) {
+    private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, RoutedChunk routed, GateWeighting weighting,
+                                         String replyTo) {
         List<ExpertAssignment> assignments = routed.assignments();
         List<AddressedRecord> records = new ArrayList<>(assignments.size() + 1);
         RoutingStats stats = routed.stats();
@@ -161,18 +164,20 @@ public final class ChunkRouter {
         records.add(new AddressedRecord(replyTo, Reply.newBuilder().setManifest(manifest).build().toByteArray()));
         for (ExpertAssignment assignment : assignments) {
             records.add(new AddressedRecord(topics.expert(chunk.getLayer(), assignment.expert()),
-                    task(chunk, hidden, assignment).toByteArray()));
+                    task(chunk, hidden, assignment, weighting).toByteArray()));
         }
         return records;
     }
 
-    private ExpertTask task(TokenChunk chunk, Matrix hidden, ExpertAssignment assignment) {
+    private ExpertTask task(TokenChunk chunk, Matrix hidden, ExpertAssignment assignment, GateWeighting weighting) {
         ExpertTask.Builder task = ExpertTask.newBuilder()
                 .setRequestId(chunk.getRequestId())
                 .setSeq(chunk.getSeq())
                 .setLayer(chunk.getLayer())
                 .setExpert(assignment.expert())
                 .setGateWeights(fp32LittleEndian(assignment.gateWeights()))
+                .setGateWeightTarget(weighting == GateWeighting.INPUT
+                        ? GateWeightTarget.GATE_WEIGHTS_ON_INPUT : GateWeightTarget.GATE_WEIGHTS_ON_OUTPUT)
                 // rows: (rows routed to this expert, d_model)
                 .setRows(rows(chunk.getHidden().getDtype(), hidden.gatherRows(assignment.rowIndex())));
         for (int row : assignment.rowIndex()) {

@@ -9,6 +9,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.moestream.core.kernel.GateScorer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.moestream.core.routing.ConfiguredRouting;
+import io.moestream.core.routing.GateWeighting;
+import io.moestream.core.routing.RouterSpec;
 import io.moestream.core.routing.LayerRouter;
 import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.routing.RoutingOptions.Overflow;
@@ -18,6 +20,7 @@ import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
+import io.moestream.proto.v1.GateWeightTarget;
 import io.moestream.proto.v1.Reply;
 import io.moestream.proto.v1.RouteManifest;
 import io.moestream.proto.v1.Tensor;
@@ -56,6 +59,41 @@ class ChunkRouterTest {
         ExpertTask second = ExpertTask.parseFrom(records.get(2).payload());
         assertThat(second.getExpert()).isEqualTo(2);
         assertThat(second.getRowIndexList()).containsExactly(1);
+        assertThat(first.getGateWeightTarget()).isEqualTo(GateWeightTarget.GATE_WEIGHTS_ON_OUTPUT);
+    }
+
+    @Test
+    void shouldTellTheExpertsOfALlama4LayerToWeighTheirInputsWithTheSigmoidScores() throws Exception {
+        // given a Llama-4 router (top-1 logit, sigmoid score, weights on the expert's input) with a router bias-free gate
+        LayerRouter llama4 = new LayerRouter(new GateScorer(IDENTITY_GATE),
+                new TopKRouting(RouterSpec.sigmoidOfTopK(1), null), Optional.empty(), GateWeighting.INPUT);
+        ChunkRouter router = new ChunkRouter(Topics.DEFAULT, Map.of(0, llama4), new ChunkLimits(3, 4), DType.FP32);
+        Matrix x = new Matrix(1, 3, new float[] {0, 2, 1});
+
+        // when
+        Routed routed = (Routed) router.route(tokenChunk("r", 0, 0, x), REPLY);
+
+        // then expert 1's task carries sigmoid(2), to apply to its input
+        ExpertTask task = ExpertTask.parseFrom(routed.records().get(1).payload());
+        assertThat(task.getExpert()).isEqualTo(1);
+        assertThat(task.getGateWeightTarget()).isEqualTo(GateWeightTarget.GATE_WEIGHTS_ON_INPUT);
+        assertThat(fp32(task.getGateWeights().toByteArray())[0]).isCloseTo((float) (1 / (1 + Math.exp(-2))), within(1e-7f));
+    }
+
+    @Test
+    void shouldAddTheRouterBiasOfGptOssBeforeChoosing() throws Exception {
+        // given a GPT-OSS router whose bias lifts expert 2 above expert 0
+        LayerRouter gptOss = new LayerRouter(new GateScorer(IDENTITY_GATE, new float[] {0f, 0f, 3f}),
+                new TopKRouting(RouterSpec.softmaxOfTopK(1), null), Optional.empty());
+        ChunkRouter router = new ChunkRouter(Topics.DEFAULT, Map.of(0, gptOss), new ChunkLimits(3, 4), DType.FP32);
+
+        // when x would pick expert 0 without the bias
+        Routed routed = (Routed) router.route(tokenChunk("r", 0, 0, new Matrix(1, 3, new float[] {2, 0, 0})), REPLY);
+
+        // then expert 2 gets it, weight 1 (the softmax over one logit)
+        ExpertTask task = ExpertTask.parseFrom(routed.records().get(1).payload());
+        assertThat(task.getExpert()).isEqualTo(2);
+        assertThat(fp32(task.getGateWeights().toByteArray())).containsExactly(1f);
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.moestream.tools.cli;
 import io.moestream.core.model.ModelFamily;
 import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
+import io.moestream.core.model.MoeConfig;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,17 +13,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code moe gen-model}: writes a seeded random Mixtral-layout model (config.json + model.safetensors). */
+/** {@code moe gen-model}: writes a seeded random model of one family (config.json + model.safetensors). */
 @Command(name = "gen-model", mixinStandardHelpOptions = true,
-        description = "Write a seeded random Mixtral-layout MoE model in Hugging Face layout.")
+        description = "Write a seeded random MoE model of one family (Mixtral by default) in Hugging Face layout.")
 public final class GenModelCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
 
     @Option(names = "--family", defaultValue = "mixtral",
-            description = "model_type: mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2 or deepseek_v3 (default ${DEFAULT-VALUE}).")
+            description = "model_type: mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, deepseek_v3, gpt_oss or "
+                    + "llama4_text; or llama4 for Llama-4's multimodal checkpoint (text_config, names under language_model.) "
+                    + "(default ${DEFAULT-VALUE}).")
     String family;
+
+    @Option(names = "--mxfp4",
+            description = "gpt_oss only: store the experts as MXFP4 blocks and scales, as the released checkpoints do.")
+    boolean mxfp4;
 
     @Option(names = "--norm-topk-prob", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Renormalise the top-k weights (qwen*, olmoe, deepseek_v3; Mixtral always does, DeepSeek-V2 never; default ${DEFAULT-VALUE}).")
@@ -63,8 +71,16 @@ public final class GenModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelFamily modelFamily = ModelFamily.of(family).orElseThrow(() -> new ParameterException(
-                spec.commandLine(), "--family " + family + " is not one of " + java.util.Arrays.stream(ModelFamily.values()).map(ModelFamily::modelType).toList()));
+        boolean multimodal = family.equals(MoeConfig.LLAMA4_MULTIMODAL);
+        ModelFamily modelFamily = (multimodal ? Optional.of(ModelFamily.LLAMA4_TEXT) : ModelFamily.of(family))
+                .orElseThrow(() -> new ParameterException(spec.commandLine(), "--family " + family + " is not one of "
+                        + java.util.Arrays.stream(ModelFamily.values()).map(ModelFamily::modelType).toList() + " or "
+                        + MoeConfig.LLAMA4_MULTIMODAL));
+        if (mxfp4 && modelFamily != ModelFamily.GPT_OSS) {
+            throw new ParameterException(spec.commandLine(), "--mxfp4 applies to --family gpt_oss only");
+        }
+        ModelGenerator.ExpertLayout layout = mxfp4 ? ModelGenerator.ExpertLayout.MXFP4
+                : fusedExperts ? ModelGenerator.ExpertLayout.FUSED : ModelGenerator.ExpertLayout.PER_EXPERT;
         ModelGenerator.GateSkew skew;
         try {
             skew = skewExpert == null ? ModelGenerator.GateSkew.NONE : new ModelGenerator.GateSkew(skewExpert, skewFactor);
@@ -72,9 +88,11 @@ public final class GenModelCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         ModelGenerator.generate(out, new ModelSpec(modelFamily, layers, experts, topK, dModel, dFf, normTopkProb, seed),
-                fusedExperts ? ModelGenerator.ExpertLayout.FUSED : ModelGenerator.ExpertLayout.PER_EXPERT, skew);
+                layout, skew, multimodal ? ModelGenerator.Packaging.LLAMA4_MULTIMODAL : ModelGenerator.Packaging.TEXT_MODEL);
         System.out.printf("wrote %s: %s, %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, seed %d%s%s%n",
-                out, family, layers, experts, topK, dModel, dFf, seed, fusedExperts ? ", fused experts" : "",
+                out, family, layers, experts, topK, dModel, dFf, seed,
+                modelFamily.inputMajorExperts() ? ", fused input-major experts" + (mxfp4 ? " in MXFP4" : "")
+                        : fusedExperts ? ", fused experts" : "",
                 skewExpert == null ? "" : ", gate row of expert " + skewExpert + " x" + skewFactor);
         return 0;
     }

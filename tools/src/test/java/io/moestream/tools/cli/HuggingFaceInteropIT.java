@@ -9,17 +9,13 @@ import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.tools.stack.MoeHome;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,8 +31,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (SIGTERM) then stops it all.
  */
 class HuggingFaceInteropIT {
-    private static final Pattern READY = Pattern.compile("^READY gateway=(\\S+):(\\d+)");
-
     @TempDir
     Path work;
 
@@ -48,9 +42,9 @@ class HuggingFaceInteropIT {
     void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt(String family, String layout, String layers)
             throws Exception {
         // given a two-layer checkpoint of the family and the expected output of each layer, written by numpy
-        String python = pythonWithNumpy();
+        String python = InteropProcesses.pythonWithNumpy();
         assumeTrue(python != null, "skipped: no python3 with numpy on this machine (.ci/run installs python3-numpy)");
-        run(List.of(python, "src/test/python/moe_layer_numpy.py", family, work.toString(), layout), 120);
+        InteropProcesses.run(List.of(python, "src/test/python/moe_layer_numpy.py", family, work.toString(), layout), 120);
         Path moe = MoeHome.locate().root().resolve("moe");
 
         // when ./moe up serves it (every MoE layer, or only layer 1) and ./moe infer streams numpy's input through
@@ -59,12 +53,12 @@ class HuggingFaceInteropIT {
                 "--gateway-port", "0", "--layers", layers).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
-            Matcher ready = awaitReadyLine(out);
+            Matcher ready = InteropProcesses.awaitReadyLine(out);
             String gateway = ready.group(1) + ":" + ready.group(2);
             CompletableFuture.runAsync(() -> out.lines().forEach(line -> System.out.println("[moe up] " + line)));
             for (int layer = 0; layer < 2; layer++) {
                 if (!layers.equals("all") && !layers.equals(Integer.toString(layer))) {
-                    String refused = runExpectingFailure(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer",
+                    String refused = InteropProcesses.runExpectingFailure(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer",
                             Integer.toString(layer), "--input", work.resolve("x.npy").toString(), "--output",
                             work.resolve("unserved.npy").toString()));
                     assertThat(refused).as("a layer not served is refused, naming the served ones")
@@ -72,7 +66,7 @@ class HuggingFaceInteropIT {
                     continue;
                 }
                 Path y = work.resolve("y-L" + layer + ".npy");
-                run(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer", Integer.toString(layer), "--input",
+                InteropProcesses.run(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer", Integer.toString(layer), "--input",
                         work.resolve("x.npy").toString(), "--output", y.toString(), "--chunk-rows", "64"), 120);
 
                 // then each layer's output is numpy's
@@ -90,61 +84,9 @@ class HuggingFaceInteropIT {
             // and SIGTERM stops the stack: moe up exits and the gateway port closes
             up.destroy();
             assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("moe up exits on SIGTERM").isTrue();
-            assertThat(accepts(ready.group(1), Integer.parseInt(ready.group(2)))).as("gateway port closed").isFalse();
+            assertThat(InteropProcesses.accepts(ready.group(1), Integer.parseInt(ready.group(2)))).as("gateway port closed").isFalse();
         } finally {
             up.destroyForcibly();
-        }
-    }
-
-    private static Matcher awaitReadyLine(BufferedReader out) throws IOException {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-            System.out.println("[moe up] " + line);
-            Matcher m = READY.matcher(line);
-            if (m.find()) {
-                return m;
-            }
-        }
-        throw new AssertionError("moe up ended without a READY line");
-    }
-
-    private static void run(List<String> command, int timeoutSeconds) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as(command + " finished").isTrue();
-        System.out.print(output);
-        assertThat(p.exitValue()).as(command + " exit code; output:\n" + output).isZero();
-    }
-
-    private static String runExpectingFailure(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(command + " finished").isTrue();
-        System.out.print(output);
-        assertThat(p.exitValue()).as(command + " exit code; output:\n" + output).isNotZero();
-        return output;
-    }
-
-    private static String pythonWithNumpy() throws InterruptedException {
-        for (String candidate : List.of("python3", "/usr/bin/python3")) {
-            try {
-                Process p = new ProcessBuilder(candidate, "-c", "import numpy").redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return candidate;
-                }
-            } catch (IOException notInstalled) {
-                // try the next interpreter
-            }
-        }
-        return null;
-    }
-
-    private static boolean accepts(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -1,0 +1,95 @@
+package io.moestream.tools.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moestream.core.io.Npy;
+import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.MoeModel;
+import io.moestream.core.tensor.ErrorStats;
+import io.moestream.core.tensor.Matrix;
+import io.moestream.tools.stack.MoeHome;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * GPT-OSS and Llama-4 served end to end through Kafka as Hugging Face computes them: numpy writes a sharded checkpoint
+ * of the family (experts fused and input-major; F32, BF16, or for GPT-OSS MXFP4; Llama-4 also as the multimodal
+ * checkpoint under {@code language_model.} with MoE every second layer) and computes its MoE layers by its
+ * transcription of the Hugging Face blocks ({@code src/test/python/gpt_oss_llama4_numpy.py}); {@code ./moe up} serves
+ * it (embedded broker, router, experts, gateway as processes) and {@code ./moe infer} must reproduce numpy's output and
+ * the in-process reference layer's for every MoE layer. GPT-OSS's cases must have clamped gate and up values.
+ */
+class GptOssLlama4InteropIT {
+    /** max |y - ref| / max |ref|. */
+    private static final double TOLERANCE = 1e-4;
+
+    @TempDir
+    Path work;
+
+    @ParameterizedTest(name = "{0}, {1}, seed {2}")
+    @CsvSource({"gpt_oss, f32, 1", "gpt_oss, bf16, 2", "gpt_oss, mxfp4, 3", "llama4_text, bf16, 4", "llama4, f32, 5"})
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldServeTheCheckpointAsNumpyComputesIt(String family, String dtype, int seed) throws Exception {
+        // given a checkpoint of the family and the expected output of each MoE layer, written by numpy
+        String python = InteropProcesses.pythonWithNumpy();
+        assumeTrue(python != null, "skipped: no python3 with numpy on this machine (.ci/run installs python3-numpy)");
+        InteropProcesses.run(List.of(python, "src/test/python/gpt_oss_llama4_numpy.py", family, work.toString(), dtype,
+                Integer.toString(seed)), 120);
+        JsonNode stats = new ObjectMapper().readTree(work.resolve("stats.json").toFile());
+        if (family.equals("gpt_oss")) {
+            assertThat(stats.get("gate_above_limit").asDouble()).as("share of gate values clamped").isGreaterThan(0.01);
+            assertThat(stats.get("up_beyond_limit").asDouble()).as("share of up values clamped").isGreaterThan(0.01);
+        }
+        Path moe = MoeHome.locate().root().resolve("moe");
+
+        // when ./moe up serves it and ./moe infer streams numpy's input through each MoE layer
+        Process up = new ProcessBuilder(moe.toString(), "up", "--model", work.resolve("model").toString(),
+                "--gateway-port", "0").redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
+            Matcher ready = InteropProcesses.awaitReadyLine(out);
+            String gateway = ready.group(1) + ":" + ready.group(2);
+            CompletableFuture.runAsync(() -> out.lines().forEach(line -> System.out.println("[moe up] " + line)));
+            Matrix x = Npy.read(work.resolve("x.npy"));
+            for (JsonNode layerNode : stats.get("moe_layers")) {
+                int layer = layerNode.asInt();
+                Path y = work.resolve("y-L" + layer + ".npy");
+                InteropProcesses.run(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer", Integer.toString(layer),
+                        "--input", work.resolve("x.npy").toString(), "--output", y.toString(), "--chunk-rows", "48"), 120);
+
+                // then each layer's output is numpy's and the reference layer's
+                ErrorStats vsNumpy = ErrorStats.compare(Npy.read(y), Npy.read(work.resolve("expected-L" + layer + ".npy")));
+                System.out.printf("%s %s seed %d layer %d: moe infer vs numpy: %s%n", family, dtype, seed, layer, vsNumpy);
+                assertThat(vsNumpy.maxRelError()).as("layer %d vs numpy", layer).isLessThan(TOLERANCE);
+                try (MoeModel model = MoeModel.open(work.resolve("model"));
+                     ReferenceMoeLayer reference = new ReferenceMoeLayer(model, layer)) {
+                    ErrorStats vsReference = ErrorStats.compare(Npy.read(y), reference.forward(x));
+                    System.out.printf("%s %s seed %d layer %d: moe infer vs reference: %s%n", family, dtype, seed, layer,
+                            vsReference);
+                    assertThat(vsReference.maxRelError()).as("layer %d vs reference", layer).isLessThan(TOLERANCE);
+                }
+            }
+
+            // and SIGTERM stops the stack
+            up.destroy();
+            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("moe up exits on SIGTERM").isTrue();
+            assertThat(InteropProcesses.accepts(ready.group(1), Integer.parseInt(ready.group(2)))).as("gateway port closed")
+                    .isFalse();
+        } finally {
+            up.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.moestream.tools.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The child processes of the interop tests: numpy, {@code ./moe up} and {@code ./moe infer}. */
+final class InteropProcesses {
+    private static final Pattern READY = Pattern.compile("^READY gateway=(\\S+):(\\d+)");
+
+    private InteropProcesses() {
+    }
+
+    static Matcher awaitReadyLine(BufferedReader out) throws IOException {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            System.out.println("[moe up] " + line);
+            Matcher m = READY.matcher(line);
+            if (m.find()) {
+                return m;
+            }
+        }
+        throw new AssertionError("moe up ended without a READY line");
+    }
+
+    static void run(List<String> command, int timeoutSeconds) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as(command + " finished").isTrue();
+        System.out.print(output);
+        assertThat(p.exitValue()).as(command + " exit code; output:\n" + output).isZero();
+    }
+
+    static String runExpectingFailure(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(command + " finished").isTrue();
+        System.out.print(output);
+        assertThat(p.exitValue()).as(command + " exit code; output:\n" + output).isNotZero();
+        return output;
+    }
+
+    static String pythonWithNumpy() throws InterruptedException {
+        for (String candidate : List.of("python3", "/usr/bin/python3")) {
+            try {
+                Process p = new ProcessBuilder(candidate, "-c", "import numpy").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return candidate;
+                }
+            } catch (IOException notInstalled) {
+                // try the next interpreter
+            }
+        }
+        return null;
+    }
+
+    static boolean accepts(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
