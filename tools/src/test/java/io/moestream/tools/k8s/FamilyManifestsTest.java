@@ -5,18 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moestream.core.model.ModelFamily;
 import io.moestream.core.model.ModelSpec;
+import io.moestream.core.placement.ExpertId;
+import io.moestream.core.placement.ExpertRanges;
 import io.moestream.testsupport.TempModel;
 import io.moestream.tools.MoeCli;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
-/** {@code moe k8s} for GPT-OSS and Llama-4 models: one Deployment per served expert, every document valid offline. */
+/** {@code moe k8s} for GPT-OSS and Llama-4 models: every served expert in an expert group Deployment, every document valid offline. */
 class FamilyManifestsTest {
     private static final int LAYERS = 2;
     private static final int ROUTED_EXPERTS = 4;
@@ -37,7 +41,7 @@ class FamilyManifestsTest {
             assertThat(exit).isZero();
         }
         List<String> problems = new ArrayList<>();
-        int expertDeployments = 0;
+        Set<ExpertId> deployed = new HashSet<>();
         for (Map.Entry<String, List<ObjectNode>> file : GeneratedManifestsTest.readAll(out).entrySet()) {
             for (ObjectNode document : file.getValue()) {
                 String type = OfflineManifestValidator.typeOf(document);
@@ -47,11 +51,17 @@ class FamilyManifestsTest {
                 OfflineManifestValidator.problem(document).ifPresent(p -> problems.add(file.getKey() + ": " + p));
                 if (type.equals("apps/v1/Deployment") && document.path("metadata").path("labels")
                         .path("app.kubernetes.io/component").asText().equals("expert")) {
-                    expertDeployments++;
+                    document.path("spec").path("template").path("spec").path("containers").get(0).path("env")
+                            .forEach(env -> {
+                                if (env.path("name").asText().equals("MOE_EXPERT_EXPERTS")) {
+                                    deployed.addAll(ExpertRanges.parse(env.path("value").asText()));
+                                }
+                            });
                 }
             }
         }
         assertThat(problems).isEmpty();
-        assertThat(expertDeployments).isEqualTo(LAYERS * servedExperts);
+        assertThat(deployed).hasSize(LAYERS * servedExperts)
+                .allSatisfy(id -> assertThat(id.expert()).isLessThan(servedExperts));
     }
 }
