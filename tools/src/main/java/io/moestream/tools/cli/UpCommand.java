@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -80,7 +81,9 @@ public final class UpCommand implements Callable<Integer> {
                 .withSecure(secure)
                 .withGrpcMutualTls(grpcTls);
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
+        AtomicBoolean stopping = new AtomicBoolean();
         Thread stopper = new Thread(() -> {
+            stopping.set(true);
             System.out.println("stopping the stack");
             stack.close();
             System.out.println("stopped");
@@ -94,6 +97,10 @@ public final class UpCommand implements Callable<Integer> {
         PlanFileWatch watch = new PlanFileWatch(placement.file());
         while (true) {
             Optional<ChildProcess> exited = stack.firstExited();
+            if (stopping.get()) {
+                // Ctrl-C or SIGTERM: the shutdown hook is stopping the processes on purpose
+                return 0;
+            }
             if (exited.isPresent()) {
                 System.err.println(exited.get().name() + " exited unexpectedly:\n" + exited.get().logTail(30));
                 return 1;
