@@ -21,23 +21,19 @@ public final class ProcessStats {
 
     /** Peak resident set size in KiB, or empty when the process is gone or this is not Linux. */
     public static OptionalLong peakRssKib(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
-                }
-            }
-            return OptionalLong.empty();
-        } catch (IOException e) {
-            return OptionalLong.empty();
-        }
+        return statusKib(pid, "VmHWM:");
     }
 
     /** Resident set size now, in KiB, or empty when the process is gone or this is not Linux. */
     public static OptionalLong rssKib(long pid) {
+        return statusKib(pid, "VmRSS:");
+    }
+
+    /** A KiB figure of {@code /proc/<pid>/status}, by its field name. */
+    private static OptionalLong statusKib(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
                 }
             }
