@@ -102,8 +102,9 @@ public class ExpertWorkers {
                     config.model().dir(), started.size(), topics.expertGroup(group), config.expert().maxBatchRows(),
                     config.expert().maxWait().toMillis(), kernels.size(), config.expert().instanceId()
                             .map(id -> "static group members " + id + "-c*").orElse("dynamic group members"));
-        } catch (RuntimeException e) {
-            // one line that says what failed; the launcher shows it as the reason this process exited
+        } catch (RuntimeException | LinkageError e) {
+            // one line that says what failed (a native library that cannot load too); the launcher shows it as the
+            // reason this process exited
             LOG.errorf("expert group %s cannot start: %s", config.expert().group(), e.getMessage());
             Quarkus.asyncExit(1);
         }
