@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -77,13 +78,21 @@ class PlacementIT {
                 }
                 awaitEverythingCommitted(admin, topics);
 
-                // when a second stream is under way and the second plan is rolled out
-                Matrix second = PipelineFixtures.randomTokens(40_000, D_MODEL, 2);
-                try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "during", second, CHUNK_ROWS)) {
+                // when a second stream is under way, and keeps sending a chunk every 50 ms while the second plan is
+                // rolled out, then the rest at full speed
+                Matrix second = PipelineFixtures.randomTokens(80_000, D_MODEL, 2);
+                try (StreamProbe stream = StreamProbe.startPaced(stack.gatewayAddress(), "during", second, CHUNK_ROWS)) {
+                    stream.allow(20);
                     assertThat(stream.awaitResults(20, WAIT)).as("stream under way before the new plan").isTrue();
-                    stack.applyPlacement(PlanFile.read(after), line -> System.out.println("  " + line));
-                    assertThat(stream.resultCount()).as("still streaming when the new plan was in place")
-                            .isLessThan(second.rows() / CHUNK_ROWS);
+                    CompletableFuture<Void> rollout = CompletableFuture.runAsync(() -> apply(stack, after));
+                    while (!rollout.isDone()) {
+                        stream.allow(1);
+                        Thread.sleep(50);
+                    }
+                    rollout.get();
+                    assertThat(stream.sentCount()).as("chunks left to send once the new plan is in place")
+                            .isLessThan(stream.chunkCount());
+                    stream.allow(stream.chunkCount());
 
                     // then every chunk is answered once, equal to the reference layer
                     assertAllAnswered(stream.awaitEnd(WAIT), second, reference);
@@ -111,6 +120,15 @@ class PlacementIT {
             } finally {
                 stack.copyLogsTo(PipelineFixtures.logDir("PlacementIT"));
             }
+        }
+    }
+
+    private static void apply(LocalStack stack, Path plan) {
+        try {
+            stack.applyPlacement(PlanFile.read(plan), line -> System.out.println("  " + line));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while applying " + plan, e);
         }
     }
 

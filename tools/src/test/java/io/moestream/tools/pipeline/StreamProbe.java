@@ -35,17 +35,42 @@ final class StreamProbe implements ClientResponseObserver<InferChunk, InferResul
     private ClientCallStreamObserver<InferChunk> requests;
     private int next;
     private int heldBack;
+    /** How many chunks the test lets it send so far; all of them unless it paces the stream. */
+    private int allowed;
 
-    private StreamProbe(String gateway, List<InferChunk> chunks) {
+    private StreamProbe(String gateway, List<InferChunk> chunks, int allowed) {
         this.channel = ManagedChannelBuilder.forTarget(gateway).usePlaintext().build();
         this.chunks = chunks;
+        this.allowed = allowed;
     }
 
     /** Starts streaming {@code x} as chunks of {@code chunkRows} rows of layer 0. */
     static StreamProbe start(String gateway, String requestId, Matrix x, int chunkRows) {
-        StreamProbe probe = new StreamProbe(gateway, GatewayClient.chunk(requestId, 0, x, chunkRows, DType.FP32));
+        return open(gateway, requestId, x, chunkRows, Integer.MAX_VALUE);
+    }
+
+    /** Opens the stream without sending anything: the test sends its chunks with {@link #allow}. */
+    static StreamProbe startPaced(String gateway, String requestId, Matrix x, int chunkRows) {
+        return open(gateway, requestId, x, chunkRows, 0);
+    }
+
+    private static StreamProbe open(String gateway, String requestId, Matrix x, int chunkRows, int allowed) {
+        StreamProbe probe = new StreamProbe(gateway, GatewayClient.chunk(requestId, 0, x, chunkRows, DType.FP32), allowed);
         MoeGatewayGrpc.newStub(probe.channel).infer(probe);
         return probe;
+    }
+
+    /** Lets the stream send {@code count} more chunks (as the transport is ready for them); the last one ends it. */
+    synchronized void allow(int count) {
+        allowed = (int) Math.min(chunks.size(), (long) allowed + count);
+        if (requests != null) {
+            sendWhileReady();
+        }
+    }
+
+    /** Chunks sent so far. */
+    synchronized int sentCount() {
+        return Math.min(next, chunks.size());
     }
 
     @Override
@@ -55,7 +80,7 @@ final class StreamProbe implements ClientResponseObserver<InferChunk, InferResul
     }
 
     private synchronized void sendWhileReady() {
-        while (next < chunks.size()) {
+        while (next < Math.min(chunks.size(), allowed)) {
             if (!requests.isReady()) {
                 heldBack++;
                 return;

@@ -97,8 +97,8 @@ class SecureStackIT {
 
     @Test
     void shouldRefuseAnExpertPrincipalAnotherExpertsTopic() {
-        // expert process 0 serves experts 0 and 2 of layer 0 (round robin), process 1 serves 1 and 3
-        String foreignTopic = Topics.DEFAULT.expert(0, 1);
+        // expert group 0 serves experts 0 and 1 of layer 0 (the experts split evenly in order), group 1 serves 2 and 3
+        String foreignTopic = Topics.DEFAULT.expert(0, 3);
         Map<String, Object> expert0 = stack.kafkaClientConfig(LocalStack.EXPERT_PRINCIPAL + 0);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(expert0, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
