@@ -38,7 +38,7 @@ public final class LocalStack implements AutoCloseable {
     /** A process of expert group {@code g} logs in as {@code moe-expert-g}. */
     public static final String EXPERT_PRINCIPAL = "moe-expert-";
     /**
-     * Settings for running every process on one machine. The expert service runs one thread per expert and the
+     * Settings for running every process on one machine. The expert service runs one kernel thread per core and the
      * router one per stream thread: each kernel call on a single OpenBLAS thread is what shares the cores between
      * them; OpenBLAS' own thread pool, entered by several threads at once, serializes them and spins instead.
      */
