@@ -58,8 +58,8 @@ public final class LocalStack implements AutoCloseable {
     private final Topics topics;
     /** The expert processes running now, by name, with the group each serves. */
     private final Map<String, ExpertGroup> expertProcesses = new LinkedHashMap<>();
-    private MoeConfig config;
-    private SortedSet<Integer> layers;
+    private final MoeConfig config;
+    private final SortedSet<Integer> layers;
     private PlacementPlan plan;
     /** Bumped by each re-placement, so that a changed group's new processes get names of their own. */
     private int generation = 1;
@@ -67,9 +67,12 @@ public final class LocalStack implements AutoCloseable {
 
     private LocalStack(Path workDir, EmbeddedKafkaBroker broker, String bootstrap, ServiceLauncher launcher,
                        Map<String, String> commonProperties, SecureKafka secure, ClientTls gatewayClientTls,
-                       Topics topics) {
+                       Topics topics, Served served) {
         this.gatewayClientTls = gatewayClientTls;
         this.topics = topics;
+        this.config = served.config();
+        this.layers = served.layers();
+        this.plan = served.plan();
         this.workDir = workDir;
         this.broker = broker;
         this.bootstrap = bootstrap;
@@ -80,6 +83,8 @@ public final class LocalStack implements AutoCloseable {
 
     public static LocalStack start(MoeHome home, StackOptions options, Consumer<String> progress)
             throws IOException, InterruptedException {
+        // the model, its served layers and the placement plan are checked before anything starts
+        Served served = Served.of(options);
         Path workDir = Files.createTempDirectory("moe-stack-");
         EmbeddedKafkaBroker broker = null;
         LocalStack stack = null;
@@ -106,7 +111,7 @@ public final class LocalStack implements AutoCloseable {
                         + tls.client().certificate() + ", key " + tls.client().key());
             }
             stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common,
-                    secure, tls == null ? ClientTls.PLAIN_TEXT : tls.client(), options.topics());
+                    secure, tls == null ? ClientTls.PLAIN_TEXT : tls.client(), options.topics(), served);
             stack.startPipeline(options, progress);
             return stack;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -122,12 +127,17 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void startPipeline(StackOptions options, Consumer<String> progress) throws InterruptedException {
-        try (MoeModel model = MoeModel.open(options.modelDir())) {
-            config = model.config();
-            layers = LayerSelection.parse(options.layerSpec(), model.moeLayers());
+    /** The model's config, the served layers and the placement plan, checked against each other. */
+    private record Served(MoeConfig config, SortedSet<Integer> layers, PlacementPlan plan) {
+        static Served of(StackOptions options) {
+            try (MoeModel model = MoeModel.open(options.modelDir())) {
+                SortedSet<Integer> layers = LayerSelection.parse(options.layerSpec(), model.moeLayers());
+                return new Served(model.config(), layers, options.placement().plan(model.config(), layers));
+            }
         }
-        plan = options.placement().plan(config, layers);
+    }
+
+    private void startPipeline(StackOptions options, Consumer<String> progress) throws InterruptedException {
         List<String> created = TopicProvisioner.createForPlan(adminConfig(), options.topics(), plan, 1);
         TopicProvisioner.awaitHosted(adminConfig(), TopicProvisioner.partitionsForPlan(options.topics(), plan, 1),
                 ServiceLauncher.READY_TIMEOUT, progress);
