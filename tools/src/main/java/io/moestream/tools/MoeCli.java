@@ -7,6 +7,7 @@ import io.moestream.tools.cli.InferCommand;
 import io.moestream.tools.cli.K8sCommand;
 import io.moestream.tools.cli.ReplayCommand;
 import io.moestream.tools.cli.ReportCommand;
+import io.moestream.tools.cli.TailCommand;
 import io.moestream.tools.cli.UpCommand;
 import io.moestream.tools.cli.UserErrorHandler;
 import picocli.CommandLine;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
         version = "moe-stream 0.1.0",
         description = "Serve Mixture-of-Experts layers as Kafka-connected microservices.",
         subcommands = {GenModelCommand.class, UpCommand.class, InferCommand.class, DemoCommand.class,
-                BenchCommand.class, ReplayCommand.class, K8sCommand.class, ReportCommand.class})
+                BenchCommand.class, ReplayCommand.class, K8sCommand.class, ReportCommand.class, TailCommand.class})
 public final class MoeCli {
 
     public static void main(String[] args) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.moestream.core.placement.ExpertId;
 import io.moestream.core.topics.ClientSettings;
+import io.moestream.core.topics.OperatorJson;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.LoadAlert;
 import io.moestream.router.load.LoadListener;
@@ -101,7 +102,7 @@ public final class ExpertLagMonitor implements AutoCloseable {
 
     private void publish(LoadAlert alert) {
         producer.send(new ProducerRecord<>(topics.alerts(), StallTracker.key(alert.getLayer(), alert.getExpert()),
-                alert.toByteArray()));
+                OperatorJson.encode(alert)));
         listener.alert(alert);
         LOG.infof("alert %s: %s", alert.getState(), alert.getMessage());
     }

@@ -1,6 +1,7 @@
 package io.moestream.router.load;
 
 import io.moestream.core.load.ChunkLoad;
+import io.moestream.core.topics.OperatorJson;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertLoad;
 import io.moestream.proto.v1.LoadAlert;
@@ -34,6 +35,9 @@ public final class LoadTopology {
 
     private static final Serde<ExpertLoad> LOAD = ProtoSerde.of(ExpertLoad.parser());
     private static final Serde<LoadAlert> ALERT = ProtoSerde.of(LoadAlert.parser());
+    /** What the operator topics carry: JSON, for kcat and any consumer; the repartition topic and stores keep protobuf. */
+    private static final Serde<ExpertLoad> LOAD_JSON = OperatorJsonSerde.of(OperatorJson::expertLoad);
+    private static final Serde<LoadAlert> ALERT_JSON = OperatorJsonSerde.of(OperatorJson::alert);
 
     private LoadTopology() {
     }
@@ -66,11 +70,11 @@ public final class LoadTopology {
                 .peek((layer, load) -> listener.windowClosed(load), Named.as("report-window"));
 
         // One record per layer and window for reports and dashboards.
-        closed.to(topics.expertLoad(), Produced.with(Serdes.String(), LOAD).withName("to-expert-load"));
+        closed.to(topics.expertLoad(), Produced.with(Serdes.String(), LOAD_JSON).withName("to-expert-load"));
 
         // Alerts open after enough imbalanced windows in a row and resolve on the first balanced one.
         closed.process(() -> new DetectImbalance(settings, ALERT_STORE), Named.as("detect-imbalance"), ALERT_STORE)
                 .peek((key, alert) -> listener.alert(alert), Named.as("report-alert"))
-                .to(topics.alerts(), Produced.with(Serdes.String(), ALERT).withName("to-alerts"));
+                .to(topics.alerts(), Produced.with(Serdes.String(), ALERT_JSON).withName("to-alerts"));
     }
 }

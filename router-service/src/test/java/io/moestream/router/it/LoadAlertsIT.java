@@ -10,6 +10,7 @@ import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.testing.TestTensors;
 import io.moestream.core.topics.KnownReplyTopics;
+import io.moestream.core.topics.OperatorJson;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertLoad;
 import io.moestream.proto.v1.LoadAlert;
@@ -106,13 +107,13 @@ class LoadAlertsIT {
                     }
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(250))) {
                         if (r.topic().equals(SKEWED.alerts())) {
-                            skewedAlerts.add(LoadAlert.parseFrom(r.value()));
+                            skewedAlerts.add(OperatorJson.alert(r.value()));
                         } else if (r.topic().equals(BALANCED.alerts())) {
-                            balancedAlerts.add(LoadAlert.parseFrom(r.value()));
+                            balancedAlerts.add(OperatorJson.alert(r.value()));
                         } else if (r.topic().equals(SKEWED.expertLoad())) {
-                            skewedLoads.add(ExpertLoad.parseFrom(r.value()));
+                            skewedLoads.add(OperatorJson.expertLoad(r.value()));
                         } else {
-                            balancedLoads.add(ExpertLoad.parseFrom(r.value()));
+                            balancedLoads.add(OperatorJson.expertLoad(r.value()));
                         }
                     }
                 }
@@ -155,6 +156,21 @@ class LoadAlertsIT {
                     assertThat(stalls).filteredOn(a -> a.getExpert() == HOT).singleElement()
                             .satisfies(moving -> assertThat(moving.getState()).isEqualTo(LoadAlert.State.RESOLVED));
                 }
+
+                // and what it wrote to the alerts topic is the same, in JSON: the hot expert's stall opened, then resolved
+                List<LoadAlert> hotStallRecords = new ArrayList<>();
+                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (hotStallRecords.size() < 2 && System.nanoTime() < until) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+                        LoadAlert written = r.topic().equals(SKEWED.alerts()) ? OperatorJson.alert(r.value()) : null;
+                        if (written != null && written.getKind() == LoadAlert.Kind.EXPERT_STALLED
+                                && written.getExpert() == HOT) {
+                            hotStallRecords.add(written);
+                        }
+                    }
+                }
+                assertThat(hotStallRecords).extracting(LoadAlert::getState)
+                        .containsExactly(LoadAlert.State.OPEN, LoadAlert.State.RESOLVED);
             }
         }
     }

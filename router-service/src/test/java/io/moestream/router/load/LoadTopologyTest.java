@@ -11,6 +11,7 @@ import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.testing.TestTensors;
 import io.moestream.core.topics.KnownReplyTopics;
+import io.moestream.core.topics.OperatorJson;
 import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.ExpertLoad;
 import io.moestream.proto.v1.LoadAlert;
@@ -132,9 +133,9 @@ class LoadTopologyTest {
                 tokens.pipeInput(new TestRecord<>(id, chunk, headers, Instant.ofEpochMilli(w * 1000L + 200)));
             }
             List<ExpertLoad> loads = driver.createOutputTopic(TOPICS.expertLoad(), new StringDeserializer(),
-                    new ByteArrayDeserializer()).readValuesToList().stream().map(LoadTopologyTest::load).toList();
+                    new ByteArrayDeserializer()).readValuesToList().stream().map(OperatorJson::expertLoad).toList();
             List<LoadAlert> alerts = driver.createOutputTopic(TOPICS.alerts(), new StringDeserializer(),
-                    new ByteArrayDeserializer()).readValuesToList().stream().map(LoadTopologyTest::alert).toList();
+                    new ByteArrayDeserializer()).readValuesToList().stream().map(OperatorJson::alert).toList();
             return new Result(loads, alerts);
         }
     }
@@ -142,22 +143,6 @@ class LoadTopologyTest {
     private ChunkRouter router() {
         try (MoeModel model = MoeModel.open(dir)) {
             return ChunkRouter.forModel(model, TOPICS, ROWS);
-        }
-    }
-
-    private static ExpertLoad load(byte[] bytes) {
-        try {
-            return ExpertLoad.parseFrom(bytes);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static LoadAlert alert(byte[] bytes) {
-        try {
-            return LoadAlert.parseFrom(bytes);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.moestream.core.model.LayerSelection;
 import io.moestream.core.placement.PlacementPlan;
 import io.moestream.core.placement.PlanFile;
 import io.moestream.core.topics.Topics;
+import io.moestream.tools.monitoring.MonitoringOptions;
 import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
@@ -59,6 +60,14 @@ public final class UpCommand implements Callable<Integer> {
             + " certificates made at start (their paths are printed; give them to ./moe infer --tls-*).")
     boolean grpcTls;
 
+    @Option(names = "--monitoring", description = "Also start Debian's prometheus (scraping every service, with the alert"
+            + " rules of ./moe k8s) and prometheus-alertmanager on free loopback ports; their URLs follow READY.")
+    boolean monitoring;
+
+    @Option(names = "--alert-webhook", paramLabel = "URL", description = "With --monitoring: Alertmanager posts every"
+            + " alert, firing and resolved, to this URL (its webhook receiver).")
+    String alertWebhook;
+
     /** Applies the placement file's new plan; a plan that does not check out is refused and the running one kept. */
     private void replace(LocalStack stack) throws InterruptedException {
         System.out.println("placement file " + placement.file() + " changed: applying it");
@@ -73,13 +82,17 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (alertWebhook != null && !monitoring) {
+            throw new IllegalArgumentException("--alert-webhook is for the Alertmanager of --monitoring: add --monitoring");
+        }
         StackOptions options = new StackOptions(model, bootstrap, gatewayPort, placement.source(), Map.of(),
                 new Topics(topicPrefix))
                 .withRouting(routing.toOptions())
                 .withLayers(layers)
                 .withWireDtype(wireDtype)
                 .withSecure(secure)
-                .withGrpcMutualTls(grpcTls);
+                .withGrpcMutualTls(grpcTls)
+                .withMonitoring(monitoring ? MonitoringOptions.on(alertWebhook) : MonitoringOptions.OFF);
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
         AtomicBoolean stopping = new AtomicBoolean();
         Thread stopper = new Thread(() -> {
@@ -90,7 +103,8 @@ public final class UpCommand implements Callable<Integer> {
         }, "moe-up-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         System.out.println("READY gateway=" + stack.gatewayAddress() + " bootstrap=" + stack.bootstrapServers()
-                + " logs=" + stack.logDir());
+                + " logs=" + stack.logDir() + stack.monitoring().map(m -> " prometheus=" + m.prometheusUrl()
+                + " alertmanager=" + m.alertmanagerUrl()).orElse(""));
         System.out.flush();
         // Watch the children: a stack with a dead part cannot answer, so stop it all and say which one died. Watch the
         // placement file too: saving a new plan into it rolls the plan out.

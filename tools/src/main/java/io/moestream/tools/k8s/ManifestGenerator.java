@@ -66,28 +66,34 @@ public final class ManifestGenerator {
     }
 
     private Map<String, Object> commonValues() {
-        Map<String, Object> values = new HashMap<>();
+        Map<String, Object> values = monitoringValues(topics);
         values.put("namespace", plan.namespace());
-        values.put("kafkaCluster", KAFKA_CLUSTER);
         values.put("kafkaPort", KAFKA_PORT);
         values.put("kafkaStorage", "100Gi");
         values.put("bootstrapServers", KAFKA_CLUSTER + "-kafka-bootstrap:" + KAFKA_PORT);
         values.put("tokenTopic", topics.tokens());
-        values.put("deadLetterTopic", topics.deadLetters());
         values.put("expertLoadTopic", topics.expertLoad());
-        values.put("alertsTopic", topics.alerts());
         values.put("replyTopicPrefix", topics.replyTopicPrefix());
         values.put("expertTopicPrefix", topics.expertTopicPrefix());
-        values.put("expertGroupPrefix", topics.expertGroupPrefix());
         values.put("routerGroup", topics.routerGroup());
         values.put("tokenPartitions", plan.routerMaxReplicas());
         values.put("modelDir", "/models");
         values.put("servedLayers", plan.layers().stream().map(String::valueOf).collect(Collectors.joining(",")));
         values.put("modelStorage", "100Gi");
         values.put("imageTag", plan.imageTag());
-        values.put("lagThreshold", LAG_THRESHOLD);
         values.put("activationLagThreshold", ACTIVATION_LAG_THRESHOLD);
         values.put("monitoringNamespace", "monitoring");
+        return values;
+    }
+
+    /** What {@code monitoring.yaml} needs: the names its selectors and rules use, and the alerts' thresholds. */
+    static Map<String, Object> monitoringValues(Topics topics) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("kafkaCluster", KAFKA_CLUSTER);
+        values.put("deadLetterTopic", topics.deadLetters());
+        values.put("alertsTopic", topics.alerts());
+        values.put("expertGroupPrefix", topics.expertGroupPrefix());
+        values.put("lagThreshold", LAG_THRESHOLD);
         values.put("gatewayLatencySeconds", 2);
         // the router's defaults: balancedness under 0.5 for 3 windows of 10 s
         values.put("balancednessThreshold", 0.5);

@@ -1,5 +1,7 @@
 package io.moestream.tools.k8s;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -23,6 +25,11 @@ public final class ManifestWriter {
             .build());
 
     private ManifestWriter() {
+    }
+
+    /** One document as {@link #write} writes it. */
+    static String text(JsonNode document) throws JsonProcessingException {
+        return OUT.writeValueAsString(document);
     }
 
     public static void write(Path outDir, Map<String, List<ObjectNode>> files) throws IOException {

@@ -1,5 +1,6 @@
 package io.moestream.tools.report;
 
+import io.moestream.core.topics.OperatorJson;
 import io.moestream.proto.v1.ExpertLoad;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads every {@link ExpertLoad} record of the load topic written since a point in time, with no consumer group. */
+/**
+ * Reads every {@link ExpertLoad} record (JSON, {@link OperatorJson}) of the load topic written since a point in time,
+ * with no consumer group.
+ */
 public final class ExpertLoadReader {
     private static final Duration POLL = Duration.ofMillis(500);
 
@@ -51,7 +55,7 @@ public final class ExpertLoadReader {
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
-                        loads.add(ExpertLoad.parseFrom(record.value()));
+                        loads.add(OperatorJson.expertLoad(record.value()));
                     }
                 }
             }

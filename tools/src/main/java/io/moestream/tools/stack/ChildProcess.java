@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A JVM child process of the local stack with its output in a log file. Stopping sends SIGTERM first so
- * that services shut down cleanly, and kills only what does not stop in time.
+ * A child process of the local stack (a service JVM, the broker, Prometheus, Alertmanager) with its output in a log
+ * file. Stopping sends SIGTERM first so that services shut down cleanly, and kills only what does not stop in time.
  */
 public final class ChildProcess implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
@@ -31,6 +31,11 @@ public final class ChildProcess implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
+        return start(name, command, log);
+    }
+
+    /** Starts {@code command} (any program, such as Prometheus) with stdout and stderr appended to {@code log}. */
+    public static ChildProcess start(String name, List<String> command, Path log) {
         try {
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command)

@@ -9,6 +9,9 @@ import io.moestream.core.topics.ExpertGroupOffsets;
 import io.moestream.core.topics.TopicProvisioner;
 import io.moestream.core.topics.Topics;
 import io.moestream.tools.client.ClientTls;
+import io.moestream.tools.monitoring.Monitoring;
+import io.moestream.tools.monitoring.MonitoringBinaries;
+import io.moestream.tools.monitoring.ScrapeTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,6 +55,7 @@ public final class LocalStack implements AutoCloseable {
     private final ServiceLauncher launcher;
     private final List<ChildProcess> services = new ArrayList<>();
     private final Map<String, Integer> httpPorts = new HashMap<>();
+    private final Map<String, String> modules = new HashMap<>();
     private final Map<String, String> commonProperties;
     private final SecureKafka secure;
     private final ClientTls gatewayClientTls;
@@ -64,6 +68,8 @@ public final class LocalStack implements AutoCloseable {
     /** Bumped by each re-placement, so that a changed group's new processes get names of their own. */
     private int generation = 1;
     private int gatewayPort;
+    /** Prometheus and Alertmanager, with {@code --monitoring}. */
+    private Monitoring monitoring;
 
     private LocalStack(Path workDir, EmbeddedKafkaBroker broker, String bootstrap, ServiceLauncher launcher,
                        Map<String, String> commonProperties, SecureKafka secure, ClientTls gatewayClientTls,
@@ -83,8 +89,10 @@ public final class LocalStack implements AutoCloseable {
 
     public static LocalStack start(MoeHome home, StackOptions options, Consumer<String> progress)
             throws IOException, InterruptedException {
-        // the model, its served layers and the placement plan are checked before anything starts
+        // the model, its served layers and the placement plan are checked, and missing monitoring programs reported,
+        // before anything starts
         Served served = Served.of(options);
+        MonitoringBinaries monitoringBinaries = options.monitoring().enabled() ? MonitoringBinaries.locate() : null;
         Path workDir = Files.createTempDirectory("moe-stack-");
         EmbeddedKafkaBroker broker = null;
         LocalStack stack = null;
@@ -113,6 +121,10 @@ public final class LocalStack implements AutoCloseable {
             stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common,
                     secure, tls == null ? ClientTls.PLAIN_TEXT : tls.client(), options.topics(), served);
             stack.startPipeline(options, progress);
+            if (monitoringBinaries != null) {
+                stack.monitoring = Monitoring.start(monitoringBinaries, workDir.resolve("monitoring"), options.topics(),
+                        options.monitoring(), stack.scrapeTargets(), progress);
+            }
             return stack;
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (stack != null) {
@@ -195,6 +207,7 @@ public final class LocalStack implements AutoCloseable {
             progress.accept(name + " stopped (its group left the plan or changed)");
         }
         plan = next;
+        updateScrapeTargets();
         GroupAssignment.await(adminConfig(), topics, plan, ServiceLauncher.READY_TIMEOUT, progress);
         try (Admin admin = Admin.create(adminConfig())) {
             int pruned = ExpertGroupOffsets.pruneMoved(admin, topics, plan).values().stream().mapToInt(Set::size).sum();
@@ -248,6 +261,7 @@ public final class LocalStack implements AutoCloseable {
             throws InterruptedException {
         ServiceLauncher.Service service = launch(name, module, properties, jvmOptions);
         launcher.awaitReady(service, line -> { });
+        updateScrapeTargets();
         return service.process();
     }
 
@@ -276,6 +290,7 @@ public final class LocalStack implements AutoCloseable {
         ServiceLauncher.Service service = launcher.start(name, module, all, jvmOptions);
         services.add(service.process());
         httpPorts.put(name, service.httpPort());
+        modules.put(name, module);
         return service;
     }
 
@@ -340,9 +355,33 @@ public final class LocalStack implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no process '" + name + "' in this stack"));
     }
 
-    /** A service or the broker that is no longer running, if any: the stack is then broken. */
+    /** A service, Prometheus or Alertmanager that is no longer running, if any: the stack is then broken. */
     public java.util.Optional<ChildProcess> firstExited() {
-        return services.stream().filter(p -> !p.isAlive()).findFirst();
+        Stream<ChildProcess> watched = monitoring == null ? services.stream()
+                : Stream.concat(services.stream(), monitoring.processes().stream());
+        return watched.filter(p -> !p.isAlive()).findFirst();
+    }
+
+    /** Prometheus and Alertmanager, when the stack was started with them. */
+    public Optional<Monitoring> monitoring() {
+        return Optional.ofNullable(monitoring);
+    }
+
+    /** The service processes running now, as Prometheus scrapes them. */
+    private List<ScrapeTarget> scrapeTargets() {
+        return services.stream().filter(ChildProcess::isAlive)
+                .map(p -> new ScrapeTarget(p.name(), modules.get(p.name()), httpPorts.get(p.name()))).toList();
+    }
+
+    private void updateScrapeTargets() {
+        if (monitoring == null) {
+            return;
+        }
+        try {
+            monitoring.updateTargets(scrapeTargets());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update Prometheus' scrape targets", e);
+        }
     }
 
     /** Copies the processes' logs to {@code target} (the working directory is deleted on close). */
@@ -393,6 +432,9 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (monitoring != null) {
+            monitoring.close();
+        }
         // Stop in reverse start order: the gateway first, so no new work enters while the rest stops.
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();

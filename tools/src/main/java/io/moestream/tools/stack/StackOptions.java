@@ -5,6 +5,7 @@ import io.moestream.core.placement.PlanSource;
 import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
+import io.moestream.tools.monitoring.MonitoringOptions;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
@@ -24,13 +25,15 @@ import java.util.TreeMap;
  *                         (shadow) pipeline on the same cluster
  * @param secure           the embedded broker on SASL_SSL with SCRAM principals and ACLs ({@link SecureKafka})
  * @param grpcMutualTls    the gateway's gRPC server on mutual TLS, with certificates made at start ({@link GatewayTls})
+ * @param monitoring       Prometheus and Alertmanager beside the stack ({@code ./moe up --monitoring}), or off
  */
 public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, PlanSource placement,
-                           Map<String, String> extraProperties, Topics topics, boolean secure, boolean grpcMutualTls) {
+                           Map<String, String> extraProperties, Topics topics, boolean secure, boolean grpcMutualTls,
+                           MonitoringOptions monitoring) {
 
     public StackOptions(Path modelDir, String bootstrap, int gatewayPort, PlanSource placement,
                         Map<String, String> extraProperties, Topics topics) {
-        this(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, false, false);
+        this(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, false, false, MonitoringOptions.OFF);
     }
 
     public StackOptions {
@@ -47,15 +50,18 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
     }
 
     public StackOptions withBootstrap(String servers) {
-        return new StackOptions(modelDir, servers, gatewayPort, placement, extraProperties, topics, secure, grpcMutualTls);
+        return new StackOptions(modelDir, servers, gatewayPort, placement, extraProperties, topics,
+                secure, grpcMutualTls, monitoring);
     }
 
     public StackOptions withGatewayPort(int port) {
-        return new StackOptions(modelDir, bootstrap, port, placement, extraProperties, topics, secure, grpcMutualTls);
+        return new StackOptions(modelDir, bootstrap, port, placement, extraProperties, topics,
+                secure, grpcMutualTls, monitoring);
     }
 
     public StackOptions withPlacement(PlanSource source) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, source, extraProperties, topics, secure, grpcMutualTls);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, source, extraProperties, topics,
+                secure, grpcMutualTls, monitoring);
     }
 
     /** Shortcut for a plan of {@code count} expert groups of one process each, the experts split evenly in layer order. */
@@ -69,7 +75,8 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
     }
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, properties, topics, secure, grpcMutualTls);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, properties, topics,
+                secure, grpcMutualTls, monitoring);
     }
 
     /** Serve only {@code spec}'s MoE layers ({@code all}, or e.g. {@code 0,5-7}): {@code moe.layers} of every service. */
@@ -85,16 +92,23 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
     }
 
     public StackOptions withTopics(Topics names) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, names, secure, grpcMutualTls);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, names,
+                secure, grpcMutualTls, monitoring);
     }
 
     public StackOptions withSecure(boolean on) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, on, grpcMutualTls);
+        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics,
+                on, grpcMutualTls, monitoring);
+    }
+
+    public StackOptions withMonitoring(MonitoringOptions options) {
+        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, secure, grpcMutualTls,
+                options);
     }
 
     public StackOptions withGrpcMutualTls(boolean on) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics,
-                secure, on);
+                secure, on, monitoring);
     }
 
     /**

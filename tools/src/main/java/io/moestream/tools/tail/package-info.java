@@ -1,0 +1,2 @@
+/** {@code ./moe tail}: any pipeline topic's records, one readable line each. */
+package io.moestream.tools.tail;
