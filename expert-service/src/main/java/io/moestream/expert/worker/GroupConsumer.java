@@ -1,7 +1,6 @@
 package io.moestream.expert.worker;
 
 import io.moestream.core.tensor.Matrix;
-import io.moestream.expert.task.DecodedTask;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

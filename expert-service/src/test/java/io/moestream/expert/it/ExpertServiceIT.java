@@ -2,7 +2,6 @@ package io.moestream.expert.it;
 
 import static io.moestream.core.testing.TestTensors.gaussian;
 import static io.moestream.expert.testing.KafkaBrokerResource.REPLY_TOPIC;
-import static io.moestream.expert.testing.KafkaBrokerResource.SERVED;
 import static io.moestream.expert.testing.KafkaBrokerResource.SPEC;
 import static io.moestream.expert.testing.Tasks.task;
 import static io.moestream.expert.testing.Tasks.weights;
