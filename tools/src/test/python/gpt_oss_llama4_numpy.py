@@ -27,10 +27,11 @@ usage: gpt_oss_llama4_numpy.py FAMILY OUT_DIR DTYPE SEED
 """
 import json
 import os
-import struct
 import sys
 
 import numpy as np
+
+from safetensors_numpy import write_safetensors
 
 D_MODEL, D_FF, TOKENS = 64, 64, 160
 LIMIT, ALPHA = 7.0, 1.702
@@ -51,23 +52,6 @@ def stored(a, dtype):
         return bits, (bits.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
     f = np.asarray(a, dtype=np.float32)
     return f, f.astype(np.float64)
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, (array, dtype) in tensors.items():
-        data = np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"format": "pt"}
-    encoded = json.dumps(header).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
 
 
 def mxfp4_pack(w):

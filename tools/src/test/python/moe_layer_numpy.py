@@ -20,10 +20,11 @@ usage: moe_layer_numpy.py FAMILY OUT_DIR [LAYOUT]
 """
 import json
 import os
-import struct
 import sys
 
 import numpy as np
+
+from safetensors_numpy import write_safetensors
 
 LAYERS, EXPERTS, TOP_K, D_MODEL, D_FF, TOKENS = 2, 6, 2, 48, 64, 200
 GROUPS, TOP_GROUPS = 2, 1
@@ -49,24 +50,6 @@ FAMILIES = {
                     {"n_shared_experts": 1, "topk_method": "noaux_tc", "scoring_func": "sigmoid", "n_group": GROUPS,
                      "topk_group": TOP_GROUPS, "routed_scaling_factor": 2.5, "norm_topk_prob": True}),
 }
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
-        dtype = {np.dtype(np.float16): "F16", np.dtype(np.float32): "F32"}[array.dtype]
-        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"format": "pt"}
-    encoded = json.dumps(header).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
 
 
 def swiglu(x, gate_w, up_w, down_w):
