@@ -128,27 +128,54 @@ public final class GroupConsumer implements Runnable {
             List<Matrix> outputs = expert.compute(tasks.tasks());
             return new Timed(outputs, System.nanoTime() - start);
         })));
-        List<Future<RecordMetadata>> deadLetters = new ArrayList<>();
-        Map<ServedExpert, List<Future<RecordMetadata>>> results = new LinkedHashMap<>();
-        Map<ServedExpert, Long> kernelNanos = new LinkedHashMap<>();
+        List<Published> published = new ArrayList<>(computing.size());
         for (var entry : computing.entrySet()) {
-            ServedExpert expert = entry.getKey();
-            TaskWindow tasks = window.byExpert().get(expert);
-            Timed computed = await(entry.getValue(), expert);
-            kernelNanos.put(expert, computed.nanos());
-            List<Future<RecordMetadata>> sent = new ArrayList<>(tasks.tasks().size());
-            for (int i = 0; i < computed.outputs().size(); i++) {
-                sent.add(replies.result(tasks.tasks().get(i), computed.outputs().get(i)));
+            Published part = new Published(entry.getKey(), window.byExpert().get(entry.getKey()),
+                    await(entry.getValue(), entry.getKey()));
+            for (int i = 0; i < part.computed().outputs().size(); i++) {
+                part.results().add(replies.result(part.tasks().tasks().get(i), part.computed().outputs().get(i)));
             }
-            results.put(expert, sent);
-            deadLetters.addAll(tasks.deadLetters());
+            published.add(part);
         }
-        for (var entry : results.entrySet()) {
-            TaskWindow tasks = window.byExpert().get(entry.getKey());
-            List<Future<RecordMetadata>> sent = entry.getValue();
-            for (int i = 0; i < sent.size(); i++) {
+        for (Published part : published) {
+            part.awaitResults(replies);
+        }
+        for (Published part : published) {
+            for (Future<RecordMetadata> deadLetter : part.deadLetters()) {
                 try {
-                    sent.get(i).get();
+                    deadLetter.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the dead-letter topic cannot be written; stopping rather than lose"
+                            + " tasks", e.getCause());
+                }
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        for (Published part : published) {
+            ExpertMetrics metrics = part.expert().metrics();
+            metrics.stage(ExpertMetrics.Stage.FETCH, fetchNanos);
+            metrics.stage(ExpertMetrics.Stage.GATHER, gatherNanos);
+            metrics.stage(ExpertMetrics.Stage.KERNEL, part.computed().nanos());
+            metrics.stage(ExpertMetrics.Stage.PUBLISH, nanos - part.computed().nanos());
+            metrics.window(part.tasks().rows(), nanos, part.deadLetters().size());
+        }
+    }
+
+    /**
+     * One expert's part of a window: its tasks, its computed outputs, the sends of its results, and its dead letters:
+     * those of its invalid tasks, then of the results the broker refused.
+     */
+    private record Published(ServedExpert expert, TaskWindow tasks, Timed computed, List<Future<RecordMetadata>> results,
+                             List<Future<RecordMetadata>> deadLetters) {
+        Published(ServedExpert expert, TaskWindow tasks, Timed computed) {
+            this(expert, tasks, computed, new ArrayList<>(), new ArrayList<>(tasks.deadLetters()));
+        }
+
+        /** Waits for every result's ack; a result the broker refused is dead-lettered rather than retried forever. */
+        void awaitResults(ReplyPublisher replies) throws InterruptedException {
+            for (int i = 0; i < results.size(); i++) {
+                try {
+                    results.get(i).get();
                 } catch (ExecutionException e) {
                     // the producer has already retried for delivery.timeout.ms: keep the task for replay instead of blocking
                     deadLetters.add(replies.deadLetter(tasks.source(i),
@@ -156,24 +183,6 @@ public final class GroupConsumer implements Runnable {
                 }
             }
         }
-        for (Future<RecordMetadata> deadLetter : deadLetters) {
-            try {
-                deadLetter.get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("the dead-letter topic cannot be written; stopping rather than lose tasks",
-                        e.getCause());
-            }
-        }
-        long nanos = System.nanoTime() - start;
-        window.byExpert().forEach((expert, tasks) -> {
-            ExpertMetrics metrics = expert.metrics();
-            long kernel = kernelNanos.getOrDefault(expert, 0L);
-            metrics.stage(ExpertMetrics.Stage.FETCH, fetchNanos);
-            metrics.stage(ExpertMetrics.Stage.GATHER, gatherNanos);
-            metrics.stage(ExpertMetrics.Stage.KERNEL, kernel);
-            metrics.stage(ExpertMetrics.Stage.PUBLISH, nanos - kernel);
-            metrics.window(tasks.rows(), nanos, tasks.deadLetters().size());
-        });
     }
 
     private static Timed await(Future<Timed> computing, ServedExpert expert) throws InterruptedException {
