@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 
 /**
  * The committed offsets of expert topics across every expert group, which is what lets an expert move between groups
@@ -68,14 +69,21 @@ public final class ExpertGroupOffsets {
 
     /**
      * After a plan change is rolled out: deletes the offsets that expert groups still hold for experts the plan moved
-     * to other groups, so that their lag (KEDA, alerts) counts only what they serve. A group still subscribed to such a
-     * topic (its old processes not stopped yet) keeps them; the next prune removes them.
+     * to other groups, so that their lag (KEDA, alerts) counts only what they serve. A group whose stopped members have
+     * not yet left it still counts as subscribed to those topics and keeps them this time; the caller prunes again.
      *
-     * @return the partitions whose offsets were deleted, per group
+     * @param pruned   the partitions whose offsets were deleted, per group
+     * @param deferred the groups that kept stale offsets because Kafka still counts them subscribed to those topics
      */
-    public static Map<String, Set<TopicPartition>> pruneMoved(Admin admin, Topics topics, PlacementPlan plan)
-            throws InterruptedException {
+    public record Pruned(Map<String, Set<TopicPartition>> pruned, Set<String> deferred) {
+        public int partitions() {
+            return pruned.values().stream().mapToInt(Set::size).sum();
+        }
+    }
+
+    public static Pruned pruneMoved(Admin admin, Topics topics, PlacementPlan plan) throws InterruptedException {
         Map<String, Set<TopicPartition>> pruned = new HashMap<>();
+        Set<String> deferred = new HashSet<>();
         for (String group : groups(admin, topics)) {
             String name = group.substring(topics.expertGroupPrefix().length());
             Set<ExpertId> kept = new HashSet<>(plan.group(name).map(ExpertGroup::experts).orElse(List.of()));
@@ -87,10 +95,13 @@ public final class ExpertGroupOffsets {
                     admin.deleteConsumerGroupOffsets(group, stale).all().get();
                     pruned.put(group, stale);
                 }
-            } catch (ExecutionException stillSubscribedOrGone) {
-                // the group's old members still read those topics, or the group vanished: nothing to do now
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof GroupSubscribedToTopicException) {
+                    deferred.add(group);
+                }
+                // otherwise the group vanished meanwhile: nothing to prune
             }
         }
-        return pruned;
+        return new Pruned(pruned, deferred);
     }
 }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -23,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -48,6 +48,9 @@ public final class LocalStack implements AutoCloseable {
     static final Map<String, Map<String, String>> SERVICE_DEFAULTS = Map.of(
             "expert-service", Map.of("moe.blas.threads", "1"),
             "router-service", Map.of("moe.blas.threads", "1"));
+
+    /** How long a re-placement tries to prune the moved experts' offsets while old members are still leaving. */
+    private static final Duration PRUNE_WAIT = Duration.ofSeconds(30);
 
     private final Path workDir;
     private final EmbeddedKafkaBroker broker;
@@ -209,10 +212,26 @@ public final class LocalStack implements AutoCloseable {
         plan = next;
         updateScrapeTargets();
         GroupAssignment.await(adminConfig(), topics, plan, ServiceLauncher.READY_TIMEOUT, progress);
+        progress.accept("new placement applied; offsets of moved experts removed from their old groups: "
+                + pruneMovedOffsets() + " partition(s)");
+    }
+
+    /**
+     * Prunes the offsets of moved experts from their old groups, again for a while as long as a group still counts its
+     * stopped members as subscribed to those topics; returns how many partitions' offsets were deleted.
+     */
+    private int pruneMovedOffsets() throws InterruptedException {
+        long deadline = System.nanoTime() + PRUNE_WAIT.toNanos();
+        int partitions = 0;
         try (Admin admin = Admin.create(adminConfig())) {
-            int pruned = ExpertGroupOffsets.pruneMoved(admin, topics, plan).values().stream().mapToInt(Set::size).sum();
-            progress.accept("new placement applied; offsets of moved experts removed from their old groups: " + pruned
-                    + " partition(s)");
+            while (true) {
+                ExpertGroupOffsets.Pruned pruned = ExpertGroupOffsets.pruneMoved(admin, topics, plan);
+                partitions += pruned.partitions();
+                if (pruned.deferred().isEmpty() || System.nanoTime() > deadline) {
+                    return partitions;
+                }
+                Thread.sleep(500);
+            }
         }
     }
 
