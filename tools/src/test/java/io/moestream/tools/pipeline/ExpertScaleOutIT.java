@@ -66,7 +66,7 @@ class ExpertScaleOutIT {
                 + "\", \"replicas\": 2, \"partitions\": " + PARTITIONS + "}]}");
         Topics topics = Topics.DEFAULT;
         List<String> requests = List.of(requestOnPartition(0), requestOnPartition(1));
-        List<Matrix> inputs = List.of(PipelineFixtures.randomTokens(TOKENS, D_MODEL, 3), PipelineFixtures.randomTokens(TOKENS, D_MODEL, 4));
+        List<Matrix> inputs = List.of(Matrix.gaussian(TOKENS, D_MODEL, 3), Matrix.gaussian(TOKENS, D_MODEL, 4));
         ExecutorService clients = Executors.newFixedThreadPool(requests.size());
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)

@@ -113,7 +113,7 @@ class FaultsIT {
     @Order(1)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void routerKilledMidStreamAndRestartedLosesNoChunkAndItsReplaysAreDropped() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 1);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 1);
         long ignoredBefore = repliesIgnored();
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "router-crash", x, CHUNK_ROWS)) {
             assertThat(stream.awaitResults(20, STREAM_WAIT)).as("stream under way before the crash").isTrue();
@@ -135,7 +135,7 @@ class FaultsIT {
     @Order(2)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void onlyExpertProcessKilledAndRestartedWithinTheDeadlineAnswersEveryChunk() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 2);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 2);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "expert-crash", x, CHUNK_ROWS)) {
             assertThat(stream.awaitResults(20, STREAM_WAIT)).as("stream under way before the crash").isTrue();
 
@@ -163,7 +163,7 @@ class FaultsIT {
     @Order(3)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void gatewayRestartEndsItsStreamsWithUnavailableAndLeaksNothingIntoTheNextInstance() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 3);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 3);
         String port = stack.gatewayAddress().substring(stack.gatewayAddress().lastIndexOf(':') + 1);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "before-restart", x, CHUNK_ROWS)) {
             assertThat(stream.awaitResults(20, STREAM_WAIT)).isTrue();
@@ -186,7 +186,7 @@ class FaultsIT {
         stack.startService("gateway", "gateway", Map.of("moe.gateway.instance-id", SECOND_GATEWAY,
                 "quarkus.grpc.server.port", port, "moe.gateway.chunk-deadline", SHORT_DEADLINE.toSeconds() + "s",
                 "moe.gateway.max-in-flight-tokens", Integer.toString(TOKEN_CAP)), List.of("-Xmx" + GATEWAY_HEAP_MB + "m"));
-        Matrix y = PipelineFixtures.randomTokens(2000, D_MODEL, 4);
+        Matrix y = Matrix.gaussian(2000, D_MODEL, 4);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-restart", y, CHUNK_ROWS)) {
             assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), y);
         }
@@ -204,7 +204,7 @@ class FaultsIT {
     void fastClientIsHeldBackByFlowControlAndTheGatewayKeepsAtMostItsWindowPending() throws Exception {
         // given one stream far larger than the gateway lets in at once (32 chunks) plus what the transport buffers
         // (HTTP/2 window, 1 MiB): 400 chunks of 64 rows, 3.2 MB
-        Matrix x = PipelineFixtures.randomTokens(400 * 64, D_MODEL, 5);
+        Matrix x = Matrix.gaussian(400 * 64, D_MODEL, 5);
         AtomicBoolean running = new AtomicBoolean(true);
         CompletableFuture<double[]> peaks = CompletableFuture.supplyAsync(() -> peakGauges(running,
                 "moe_gateway_chunks_in_flight", "moe_gateway_tokens_in_flight"));
@@ -243,7 +243,7 @@ class FaultsIT {
         List<StreamProbe.Ending> endings = new ArrayList<>();
         try {
             for (int i = 0; i < streams; i++) {
-                inputs.add(PipelineFixtures.randomTokens(rows, D_MODEL, 10 + i));
+                inputs.add(Matrix.gaussian(rows, D_MODEL, 10 + i));
                 probes.add(StreamProbe.start(stack.gatewayAddress(), "overload-" + i, inputs.get(i), 256));
             }
             for (StreamProbe probe : probes) {
@@ -279,7 +279,7 @@ class FaultsIT {
         assertThat(gauge(metrics, "moe_gateway_tokens_in_flight")).isZero();
 
         // and the gateway serves normally once the burst is over
-        Matrix y = PipelineFixtures.randomTokens(1000, D_MODEL, 20);
+        Matrix y = Matrix.gaussian(1000, D_MODEL, 20);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-overload", y, CHUNK_ROWS)) {
             assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), y);
         }
@@ -291,7 +291,7 @@ class FaultsIT {
     void aFloodOfManyTimesTheGatewaysHeapIsRefusedWithoutRunningItOutOfMemory() throws Exception {
         // given the router stopped (SIGSTOP), so that the little the gateway admits stays pending and the cap stays full
         ChildProcess router = process("router");
-        InferChunk large = GatewayClient.chunk("flood", 0, PipelineFixtures.randomTokens(4096, D_MODEL, 40), 4096,
+        InferChunk large = GatewayClient.chunk("flood", 0, Matrix.gaussian(4096, D_MODEL, 40), 4096,
                 DType.FP32).get(0);
         long floodBytes = 8L * GATEWAY_HEAP_MB * 1024 * 1024;
         int chunks = (int) (floodBytes / large.getSerializedSize()) + 1;
@@ -347,7 +347,7 @@ class FaultsIT {
     @Order(7)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void brokerPausedPastTheTimeoutsEndsStreamsInTimeAndThePipelineServesAgain() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 6);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 6);
         ChildProcess broker = stack.processes().get(0);
         Duration pause = SHORT_DEADLINE.plusSeconds(7);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "broker-pause", x, CHUNK_ROWS)) {
@@ -383,7 +383,7 @@ class FaultsIT {
      * settle after a pause first), within 2 minutes of {@code since}.
      */
     private void awaitServingAgain(String label, long since) throws Exception {
-        Matrix y = PipelineFixtures.randomTokens(1000, D_MODEL, 7);
+        Matrix y = Matrix.gaussian(1000, D_MODEL, 7);
         for (int attempt = 1; ; attempt++) {
             try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), label + "-" + attempt, y, CHUNK_ROWS)) {
                 StreamProbe.Ending ending = stream.awaitEnd(STREAM_WAIT);
@@ -413,7 +413,7 @@ class FaultsIT {
     @Order(8)
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void gatewayKilledMidStreamEndsItsStreamWithUnavailable() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 8);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 8);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "gateway-crash", x, CHUNK_ROWS)) {
             assertThat(stream.awaitResults(20, STREAM_WAIT)).isTrue();
 

@@ -106,7 +106,7 @@ class PipelineContractIT {
             List<Future<Matrix>> outputs = new ArrayList<>();
             for (int s = 0; s < 6; s++) {
                 int chunkRows = 1 + s % 7;
-                Matrix x = PipelineFixtures.randomTokens(40 * chunkRows, D_MODEL, 100 + s);
+                Matrix x = Matrix.gaussian(40 * chunkRows, D_MODEL, 100 + s);
                 String requestId = "concurrent-" + s;
                 inputs.add(x);
                 // when each streams its tokens (infer fails if a result comes back out of order)
@@ -127,7 +127,7 @@ class PipelineContractIT {
     @Order(2)
     void shouldAnswerHalfPrecisionChunksInTheirDtype(DType dtype, double tolerance) throws Exception {
         // given tokens sent as FP16 or BF16
-        Matrix x = PipelineFixtures.randomTokens(96, D_MODEL, 5);
+        Matrix x = Matrix.gaussian(96, D_MODEL, 5);
         List<InferChunk> chunks = GatewayClient.chunk("half-" + dtype, 0, x, 32, dtype);
 
         // when they stream through
@@ -147,11 +147,11 @@ class PipelineContractIT {
     @Order(3)
     void shouldAnswerEarlierChunksThenRejectABadChunk() throws Exception {
         // given two good chunks followed by one whose d_model is wrong
-        Matrix good = PipelineFixtures.randomTokens(20, D_MODEL, 8);
+        Matrix good = Matrix.gaussian(20, D_MODEL, 8);
         List<InferChunk> chunks = new ArrayList<>(GatewayClient.chunk("bad-after-good", 0, good, 10, DType.FP32));
         chunks.add(InferChunk.newBuilder()
                 .setRequestId("bad-after-good").setSeq(2).setLayer(0)
-                .setHidden(TensorMessages.toProto(PipelineFixtures.randomTokens(3, D_MODEL + 1, 9), DType.FP32))
+                .setHidden(TensorMessages.toProto(Matrix.gaussian(3, D_MODEL + 1, 9), DType.FP32))
                 .build());
 
         // when the stream is sent
@@ -171,7 +171,7 @@ class PipelineContractIT {
                 Map.of("quarkus.kafka-streams.application-id", "moe-router-duplicate"));
         // (it starts from the earliest offset: let it catch up so both routers route the chunks below)
         awaitCommitted("moe-router-duplicate", Topics.DEFAULT.tokens());
-        Matrix x = PipelineFixtures.randomTokens(150, D_MODEL, 12);
+        Matrix x = Matrix.gaussian(150, D_MODEL, 12);
 
         // when tokens stream through
         Matrix y = client.infer("duplicated", 0, x, 30, Duration.ofMinutes(2));

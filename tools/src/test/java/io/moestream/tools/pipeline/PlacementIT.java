@@ -72,7 +72,7 @@ class PlacementIT {
              ReferenceMoeLayer reference = new ReferenceMoeLayer(model, 0)) {
             try {
                 // given a first stream answered in full by the groups of the first plan, and every task committed
-                Matrix first = PipelineFixtures.randomTokens(2000, D_MODEL, 1);
+                Matrix first = Matrix.gaussian(2000, D_MODEL, 1);
                 try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "before", first, CHUNK_ROWS)) {
                     assertAllAnswered(stream.awaitEnd(WAIT), first, reference);
                 }
@@ -80,7 +80,7 @@ class PlacementIT {
 
                 // when a second stream is under way, and keeps sending a chunk every 50 ms while the second plan is
                 // rolled out, then the rest at full speed
-                Matrix second = PipelineFixtures.randomTokens(80_000, D_MODEL, 2);
+                Matrix second = Matrix.gaussian(80_000, D_MODEL, 2);
                 try (StreamProbe stream = StreamProbe.startPaced(stack.gatewayAddress(), "during", second, CHUNK_ROWS)) {
                     stream.allow(20);
                     assertThat(stream.awaitResults(20, WAIT)).as("stream under way before the new plan").isTrue();

@@ -62,7 +62,7 @@ class RoutingOptionsIT {
         // given a generated model, the options, and the whole stack whose router is configured with them
         RoutingOptions options = new RoutingOptions(mode, capacityFactor, overflow, renormaliseKept, threshold);
         ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, TOP_K, D_MODEL, 64, 31));
-        Matrix x = PipelineFixtures.randomTokens(TOKENS, D_MODEL, 12);
+        Matrix x = Matrix.gaussian(TOKENS, D_MODEL, 12);
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
                      .withBootstrap(kafka.bootstrapServers())

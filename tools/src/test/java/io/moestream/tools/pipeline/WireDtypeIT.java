@@ -92,7 +92,7 @@ class WireDtypeIT {
      */
     private Served serve(String wireDtype, DType sent, long seed, String requestId, String logName) throws Exception {
         ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, 2, 64, 96, 5));
-        Matrix x = TensorMessages.asSent(PipelineFixtures.randomTokens(200, 64, seed), sent);
+        Matrix x = TensorMessages.asSent(Matrix.gaussian(200, 64, seed), sent);
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
                      .withBootstrap(kafka.bootstrapServers()).withWireDtype(wireDtype), System.out::println);
