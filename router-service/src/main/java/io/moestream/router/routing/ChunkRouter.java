@@ -127,9 +127,9 @@ public final class ChunkRouter {
         }
         // logits: (rows, n_experts)
         Matrix logits = router.logits(hidden);
-        int bad = logits.firstNonFinite();
-        if (bad >= 0) {
-            return new Rejected("gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad], chunk);
+        Optional<String> overflow = LayerRouter.logitOverflow(logits);
+        if (overflow.isPresent()) {
+            return new Rejected(overflow.get(), chunk);
         }
         RoutedChunk routed = router.route(hidden, logits);
         return new Routed(fanOut(message, hidden, routed, router.weighting(), replyTo), routed.stats(),
