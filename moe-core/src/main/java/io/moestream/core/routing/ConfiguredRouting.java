@@ -16,6 +16,11 @@ public final class ConfiguredRouting implements RoutingPolicy {
     private final TopKRouting family;
     private final RoutingOptions options;
 
+    /** What the capacity limit did to a chunk's assignments. */
+    private record CapacityOutcome(int dropped, int rerouted) {
+        static final CapacityOutcome UNLIMITED = new CapacityOutcome(0, 0);
+    }
+
     public ConfiguredRouting(TopKRouting family, RoutingOptions options) {
         this.family = family;
         this.options = options;
@@ -48,14 +53,14 @@ public final class ConfiguredRouting implements RoutingPolicy {
             }
         }
         int skipped = skipUnconfident(rows, k, experts, weights, before);
-        int[] dropAndReroute = options.capacityFactor() > 0
+        CapacityOutcome capacity = options.capacityFactor() > 0
                 ? limitCapacity(logits, chooser, k, base.experts(), experts, weights)
-                : new int[2];
+                : CapacityOutcome.UNLIMITED;
         if (options.renormaliseKept()) {
             renormalise(rows, k, experts, weights, before);
         }
         return new Routing(rows, k, experts, weights,
-                new RoutingStats(rows * k, skipped, dropAndReroute[0], dropAndReroute[1]));
+                new RoutingStats(rows * k, skipped, capacity.dropped(), capacity.rerouted()));
     }
 
     /** Each expert's capacity in a chunk of {@code rows} rows with {@code k} slots each; at least 1. */
@@ -95,8 +100,8 @@ public final class ConfiguredRouting implements RoutingPolicy {
         return skipped;
     }
 
-    /** Applies the capacity limit first-choices-first; returns {dropped, rerouted}. */
-    private int[] limitCapacity(Matrix logits, TopKRouting chooser, int k, int[] original, int[] experts,
+    /** Applies the capacity limit first-choices-first. */
+    private CapacityOutcome limitCapacity(Matrix logits, TopKRouting chooser, int k, int[] original, int[] experts,
                                 float[] weights) {
         int numExperts = logits.cols();
         int rows = logits.rows();
@@ -134,7 +139,7 @@ public final class ConfiguredRouting implements RoutingPolicy {
                 }
             }
         }
-        return new int[] {dropped, rerouted};
+        return new CapacityOutcome(dropped, rerouted);
     }
 
     /**
