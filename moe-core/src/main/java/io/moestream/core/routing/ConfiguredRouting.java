@@ -45,7 +45,7 @@ public final class ConfiguredRouting implements RoutingPolicy {
         int k = base.k();
         int[] experts = base.experts().clone();
         float[] weights = base.weights().clone();
-        // before: each row's weight sum as the mode chose it, for renormalise-kept
+        // before: each row's weight sum as the mode chose it, for renormalize-kept
         float[] before = new float[rows];
         for (int r = 0; r < rows; r++) {
             for (int slot = 0; slot < k; slot++) {
@@ -56,8 +56,8 @@ public final class ConfiguredRouting implements RoutingPolicy {
         CapacityOutcome capacity = options.capacityFactor() > 0
                 ? limitCapacity(logits, chooser, k, base.experts(), experts, weights)
                 : CapacityOutcome.UNLIMITED;
-        if (options.renormaliseKept()) {
-            renormalise(rows, k, experts, weights, before);
+        if (options.renormalizeKept()) {
+            renormalize(rows, k, experts, weights, before);
         }
         return new Routing(rows, k, experts, weights,
                 new RoutingStats(rows * k, skipped, capacity.dropped(), capacity.rerouted()));
@@ -162,7 +162,7 @@ public final class ConfiguredRouting implements RoutingPolicy {
         return best < 0 || taken[best] ? Routing.EMPTY : best;
     }
 
-    /** The sum of the row's scores over the experts the mode first chose (what a renormalising family divides by). */
+    /** The sum of the row's scores over the experts the mode first chose (what a renormalizing family divides by). */
     private static float chosenScoreSum(int row, int k, int[] original, float[] scores) {
         float kept = 0f;
         for (int slot = 0; slot < k; slot++) {
@@ -171,7 +171,7 @@ public final class ConfiguredRouting implements RoutingPolicy {
         return kept;
     }
 
-    private static void renormalise(int rows, int k, int[] experts, float[] weights, float[] before) {
+    private static void renormalize(int rows, int k, int[] experts, float[] weights, float[] before) {
         for (int r = 0; r < rows; r++) {
             float now = 0f;
             for (int slot = 0; slot < k; slot++) {

@@ -97,8 +97,8 @@ class ChunkRouterTest {
     }
 
     @Test
-    void shouldRenormaliseTheTopTwoSoftmaxWeights() throws Exception {
-        // given: logits [2, 1, 0]; top-2 keeps experts 0 and 1 with e^2 : e^1, renormalised
+    void shouldRenormalizeTheTopTwoSoftmaxWeights() throws Exception {
+        // given: logits [2, 1, 0]; top-2 keeps experts 0 and 1 with e^2 : e^1, renormalized
         ChunkRouter router = router(Topics.DEFAULT, 2);
         Matrix x = new Matrix(1, 3, new float[] {2, 1, 0});
         float w0 = (float) (1 / (1 + Math.exp(-1)));

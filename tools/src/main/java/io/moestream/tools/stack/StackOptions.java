@@ -140,7 +140,7 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
             keys.put("moe.routing.capacity-factor", Double.toString(routing.capacityFactor()));
         }
         keys.put("moe.routing.overflow", hyphenated(routing.overflow()));
-        keys.put("moe.routing.renormalize-kept", Boolean.toString(routing.renormaliseKept()));
+        keys.put("moe.routing.renormalize-kept", Boolean.toString(routing.renormalizeKept()));
         if (routing.confidenceThreshold() > 0) {
             keys.put("moe.routing.confidence-threshold", Double.toString(routing.confidenceThreshold()));
         }
