@@ -1,5 +1,6 @@
 package io.moestream.tools.stack;
 
+import io.moestream.core.config.ServiceKeys;
 import io.moestream.core.model.LayerSelection;
 import io.moestream.core.placement.PlanSource;
 import io.moestream.core.routing.RoutingOptions;
@@ -43,8 +44,6 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
         }
     }
 
-    private static final String LAYERS_KEY = "moe.layers";
-
     public static StackOptions forModel(Path modelDir) {
         return new StackOptions(modelDir, null, 0, PlanSource.packed(), Map.of(), Topics.DEFAULT);
     }
@@ -82,13 +81,13 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
     /** Serve only {@code spec}'s MoE layers ({@code all}, or e.g. {@code 0,5-7}): {@code moe.layers} of every service. */
     public StackOptions withLayers(String spec) {
         Map<String, String> properties = new HashMap<>(extraProperties);
-        properties.put(LAYERS_KEY, spec);
+        properties.put(ServiceKeys.LAYERS, spec);
         return withExtraProperties(properties);
     }
 
     /** The served layers as {@code moe.layers} gives them; {@code all} unless set. */
     public String layerSpec() {
-        return extraProperties.getOrDefault(LAYERS_KEY, LayerSelection.ALL);
+        return extraProperties.getOrDefault(ServiceKeys.LAYERS, LayerSelection.ALL);
     }
 
     public StackOptions withTopics(Topics names) {
@@ -118,7 +117,7 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
     public StackOptions withWireDtype(String dtype) {
         TensorMessages.wireDtype(dtype);
         Map<String, String> properties = new HashMap<>(extraProperties);
-        properties.put("router-service:moe.wire-dtype", dtype);
+        properties.put("router-service:" + ServiceKeys.WIRE_DTYPE, dtype);
         return withExtraProperties(properties);
     }
 
@@ -135,14 +134,14 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
         if (routing.isNone()) {
             return keys;
         }
-        keys.put("moe.routing.mode", hyphenated(routing.mode()));
+        keys.put(ServiceKeys.ROUTING_MODE, hyphenated(routing.mode()));
         if (routing.capacityFactor() > 0) {
-            keys.put("moe.routing.capacity-factor", Double.toString(routing.capacityFactor()));
+            keys.put(ServiceKeys.ROUTING_CAPACITY_FACTOR, Double.toString(routing.capacityFactor()));
         }
-        keys.put("moe.routing.overflow", hyphenated(routing.overflow()));
-        keys.put("moe.routing.renormalize-kept", Boolean.toString(routing.renormalizeKept()));
+        keys.put(ServiceKeys.ROUTING_OVERFLOW, hyphenated(routing.overflow()));
+        keys.put(ServiceKeys.ROUTING_RENORMALIZE_KEPT, Boolean.toString(routing.renormalizeKept()));
         if (routing.confidenceThreshold() > 0) {
-            keys.put("moe.routing.confidence-threshold", Double.toString(routing.confidenceThreshold()));
+            keys.put(ServiceKeys.ROUTING_CONFIDENCE_THRESHOLD, Double.toString(routing.confidenceThreshold()));
         }
         return keys;
     }
