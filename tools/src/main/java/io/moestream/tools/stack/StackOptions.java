@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * What {@link LocalStack} starts.
@@ -44,23 +45,23 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
         }
     }
 
+    /** The prefix of a property for the router only (see {@code extraProperties}). */
+    private static final String ROUTER = "router-service:";
+
     public static StackOptions forModel(Path modelDir) {
         return new StackOptions(modelDir, null, 0, PlanSource.packed(), Map.of(), Topics.DEFAULT);
     }
 
     public StackOptions withBootstrap(String servers) {
-        return new StackOptions(modelDir, servers, gatewayPort, placement, extraProperties, topics,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.bootstrap = servers);
     }
 
     public StackOptions withGatewayPort(int port) {
-        return new StackOptions(modelDir, bootstrap, port, placement, extraProperties, topics,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.gatewayPort = port);
     }
 
     public StackOptions withPlacement(PlanSource source) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, source, extraProperties, topics,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.placement = source);
     }
 
     /** Shortcut for a plan of {@code count} expert groups of one process each, the experts split evenly in layer order. */
@@ -74,15 +75,22 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
     }
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, properties, topics,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.extraProperties = properties);
+    }
+
+    /**
+     * {@code properties} ({@code [module:]key}, as {@code -D} gives them) over the extra properties set so far: after
+     * the flags' own keys ({@link #withLayers}, {@link #withWireDtype}, {@link #withRouting}), an explicit one wins.
+     */
+    public StackOptions withPropertiesOver(Map<String, String> properties) {
+        Map<String, String> merged = new HashMap<>(extraProperties);
+        merged.putAll(properties);
+        return withExtraProperties(merged);
     }
 
     /** Serve only {@code spec}'s MoE layers ({@code all}, or e.g. {@code 0,5-7}): {@code moe.layers} of every service. */
     public StackOptions withLayers(String spec) {
-        Map<String, String> properties = new HashMap<>(extraProperties);
-        properties.put(ServiceKeys.LAYERS, spec);
-        return withExtraProperties(properties);
+        return withPropertiesOver(Map.of(ServiceKeys.LAYERS, spec));
     }
 
     /** The served layers as {@code moe.layers} gives them; {@code all} unless set. */
@@ -91,23 +99,19 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
     }
 
     public StackOptions withTopics(Topics names) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, names,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.topics = names);
     }
 
     public StackOptions withSecure(boolean on) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics,
-                on, grpcMutualTls, monitoring);
+        return with(copy -> copy.secure = on);
     }
 
     public StackOptions withMonitoring(MonitoringOptions options) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, secure, grpcMutualTls,
-                options);
+        return with(copy -> copy.monitoring = options);
     }
 
     public StackOptions withGrpcMutualTls(boolean on) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics,
-                secure, on, monitoring);
+        return with(copy -> copy.grpcMutualTls = on);
     }
 
     /**
@@ -116,16 +120,14 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
      */
     public StackOptions withWireDtype(String dtype) {
         TensorMessages.wireDtype(dtype);
-        Map<String, String> properties = new HashMap<>(extraProperties);
-        properties.put("router-service:" + ServiceKeys.WIRE_DTYPE, dtype);
-        return withExtraProperties(properties);
+        return withPropertiesOver(Map.of(ROUTER + ServiceKeys.WIRE_DTYPE, dtype));
     }
 
     /** The router routes with {@code routing} (its {@code moe.routing.*} keys); other extra properties stay. */
     public StackOptions withRouting(RoutingOptions routing) {
-        Map<String, String> properties = new HashMap<>(extraProperties);
-        routerProperties(routing).forEach((key, value) -> properties.put("router-service:" + key, value));
-        return withExtraProperties(properties);
+        Map<String, String> properties = new HashMap<>();
+        routerProperties(routing).forEach((key, value) -> properties.put(ROUTER + key, value));
+        return withPropertiesOver(properties);
     }
 
     /** The router's configuration keys that give it {@code routing}; empty for the family's routing. */
@@ -148,5 +150,41 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
 
     private static String hyphenated(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private StackOptions with(Consumer<Fields> change) {
+        Fields copy = new Fields(this);
+        change.accept(copy);
+        return copy.options();
+    }
+
+    /** A mutable copy of the options, so that each {@code with*} names only the field it changes. */
+    private static final class Fields {
+        Path modelDir;
+        String bootstrap;
+        int gatewayPort;
+        PlanSource placement;
+        Map<String, String> extraProperties;
+        Topics topics;
+        boolean secure;
+        boolean grpcMutualTls;
+        MonitoringOptions monitoring;
+
+        Fields(StackOptions options) {
+            modelDir = options.modelDir;
+            bootstrap = options.bootstrap;
+            gatewayPort = options.gatewayPort;
+            placement = options.placement;
+            extraProperties = options.extraProperties;
+            topics = options.topics;
+            secure = options.secure;
+            grpcMutualTls = options.grpcMutualTls;
+            monitoring = options.monitoring;
+        }
+
+        StackOptions options() {
+            return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, secure,
+                    grpcMutualTls, monitoring);
+        }
     }
 }
