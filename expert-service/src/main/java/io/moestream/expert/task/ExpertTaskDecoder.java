@@ -2,15 +2,17 @@ package io.moestream.expert.task;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.moestream.core.routing.GateWeighting;
+import io.moestream.core.tensor.GateWeights;
 import io.moestream.core.tensor.InvalidTensorException;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
+import io.moestream.core.topics.WireHeaders;
 import io.moestream.core.placement.ExpertId;
 import io.moestream.expert.task.DecodeResult.Invalid;
 import io.moestream.expert.task.DecodeResult.Valid;
 import io.moestream.proto.v1.ExpertTask;
-import java.nio.ByteOrder;
+import java.util.Optional;
 
 /** Decodes and validates the task records of one expert's topic; every rejection names the problem. */
 public final class ExpertTaskDecoder {
@@ -34,13 +36,9 @@ public final class ExpertTaskDecoder {
         if (value == null) {
             return new Invalid("record has no value (expected an ExpertTask)");
         }
-        if (replyTo == null || replyTo.isBlank()) {
-            return new Invalid("missing header " + Topics.REPLY_TO_HEADER + " (the gateway's reply topic)");
-        }
-        if (!topics.isReplyTopic(replyTo)) {
-            String shown = replyTo.length() > 100 ? replyTo.substring(0, 100) + "..." : replyTo;
-            return new Invalid("header " + Topics.REPLY_TO_HEADER + " is '" + shown.replaceAll("\\p{Cntrl}", "?")
-                    + "', not a reply topic (" + topics.replyTopicPrefix() + "{gateway})");
+        Optional<String> replyToProblem = WireHeaders.replyToProblem(topics, replyTo);
+        if (replyToProblem.isPresent()) {
+            return new Invalid(replyToProblem.get());
         }
         ExpertTask task;
         try {
@@ -67,16 +65,11 @@ public final class ExpertTaskDecoder {
         if (task.getRowIndexCount() != rows.rows()) {
             return new Invalid("row_index has " + task.getRowIndexCount() + " entries for " + rows.rows() + " rows");
         }
-        if (task.getGateWeights().size() != rows.rows() * Float.BYTES) {
-            return new Invalid("gate_weights has " + task.getGateWeights().size() + " bytes, " + rows.rows()
-                    + " rows need " + rows.rows() * Float.BYTES + " (fp32 little-endian)");
-        }
-        float[] weights = new float[rows.rows()];
-        task.getGateWeights().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(weights);
-        for (int i = 0; i < weights.length; i++) {
-            if (!Float.isFinite(weights[i])) {
-                return new Invalid("gate weight of row " + i + " is " + weights[i]);
-            }
+        float[] weights;
+        try {
+            weights = GateWeights.decode(task.getGateWeights(), rows.rows());
+        } catch (InvalidTensorException e) {
+            return new Invalid(e.getMessage());
         }
         GateWeighting weighting;
         switch (task.getGateWeightTarget()) {

@@ -1,5 +1,6 @@
 package io.moestream.expert.worker;
 
+import io.moestream.core.topics.ClientSettings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -51,8 +52,7 @@ public final class KafkaClientConfigs {
         Map<String, Object> config = new HashMap<>(base);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.putAll(ClientSettings.RELIABLE_PRODUCER);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return config;

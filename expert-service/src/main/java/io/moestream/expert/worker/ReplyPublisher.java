@@ -4,17 +4,15 @@ import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.KnownReplyTopics;
 import io.moestream.core.topics.Topics;
+import io.moestream.core.topics.WireHeaders;
 import io.moestream.expert.task.DecodedTask;
 import io.moestream.proto.v1.ExpertResult;
 import io.moestream.proto.v1.Reply;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Writes what the workers produce through the process's one producer: results to reply topics, rejects to the DLQ; and
@@ -57,11 +55,7 @@ public final class ReplyPublisher {
 
     /** Sends the record as it arrived to the dead-letter topic, with the reason and its source topic in headers. */
     public Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        headers.remove(Topics.DLQ_REASON_HEADER);
-        headers.remove(Topics.DLQ_SOURCE_HEADER);
-        headers.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(Topics.DLQ_SOURCE_HEADER, record.topic().getBytes(StandardCharsets.UTF_8));
-        return producer.send(new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers));
+        return producer.send(new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(),
+                WireHeaders.deadLetter(record.headers(), reason, record.topic())));
     }
 }

@@ -1,17 +1,15 @@
 package io.moestream.expert.worker;
 
 import io.moestream.core.topics.KnownReplyTopics;
-import io.moestream.core.topics.Topics;
+import io.moestream.core.topics.WireHeaders;
 import io.moestream.expert.task.DecodeResult;
 import io.moestream.expert.task.ExpertTaskDecoder;
 import io.moestream.expert.task.DecodedTask;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
 
 /**
  * The records of one batching window, decoded as they are polled: valid tasks (with the record each came from,
@@ -33,7 +31,7 @@ final class TaskWindow {
 
     void add(Iterable<ConsumerRecord<String, byte[]>> records) {
         for (ConsumerRecord<String, byte[]> record : records) {
-            DecodeResult result = decoder.decode(record.value(), replyTo(record));
+            DecodeResult result = decoder.decode(record.value(), WireHeaders.replyTo(record.headers()));
             if (result instanceof DecodeResult.Valid valid && !replies.canReach(valid.task(), record.timestamp())) {
                 deadLetters.add(replies.deadLetter(record, KnownReplyTopics.missing(valid.task().replyTo())));
             } else if (result instanceof DecodeResult.Valid valid) {
@@ -61,10 +59,5 @@ final class TaskWindow {
 
     List<Future<RecordMetadata>> deadLetters() {
         return deadLetters;
-    }
-
-    private static String replyTo(ConsumerRecord<String, byte[]> record) {
-        Header header = record.headers().lastHeader(Topics.REPLY_TO_HEADER);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

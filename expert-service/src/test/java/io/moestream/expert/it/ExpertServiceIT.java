@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.moestream.core.kernel.NaiveSwiGluExpert;
 import io.moestream.core.model.MoeModel;
+import io.moestream.core.tensor.GateWeights;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.testing.Tolerance;
@@ -27,8 +28,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -98,7 +97,7 @@ class ExpertServiceIT {
                 assertThat(result.getRowIndexList()).isEqualTo(task.getRowIndexList());
                 Matrix x = TensorMessages.fromProto(task.getRows(), SPEC.dModel(), 64);
                 Matrix expected = new NaiveSwiGluExpert(model.expert(task.getLayer(), task.getExpert()))
-                        .forward(x).scaleRows(fp32(task.getGateWeights().toByteArray()));
+                        .forward(x).scaleRows(GateWeights.decode(task.getGateWeights(), task.getRowIndexCount()));
                 Matrix actual = TensorMessages.fromProto(result.getWeighted(), SPEC.dModel(), 64);
                 assertThat(Tolerance.maxRelativeError(actual, expected)).as(task.getRequestId()).isLessThan(1e-4);
             }
@@ -143,11 +142,5 @@ class ExpertServiceIT {
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {
         return new String(record.headers().lastHeader(name).value(), UTF_8);
-    }
-
-    private static float[] fp32(byte[] littleEndian) {
-        float[] values = new float[littleEndian.length / Float.BYTES];
-        ByteBuffer.wrap(littleEndian).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-        return values;
     }
 }

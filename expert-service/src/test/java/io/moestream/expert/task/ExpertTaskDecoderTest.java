@@ -1,10 +1,10 @@
 package io.moestream.expert.task;
 
 import static io.moestream.core.testing.TestTensors.gaussian;
-import static io.moestream.expert.testing.Tasks.fp32;
 import static io.moestream.expert.testing.Tasks.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.moestream.core.tensor.GateWeights;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.Topics;
 import io.moestream.core.placement.ExpertId;
@@ -83,9 +83,9 @@ class ExpertTaskDecoderTest {
                         REPLY, "maximum is 8"),
                 Arguments.of("row_index too short", valid().clearRowIndex().addRowIndex(0).addRowIndex(1).build().toByteArray(), REPLY,
                         "row_index has 2 entries for 3 rows"),
-                Arguments.of("gate_weights too short", valid().setGateWeights(fp32(new float[] {1f, 1f})).build().toByteArray(),
+                Arguments.of("gate_weights too short", valid().setGateWeights(GateWeights.encode(new float[] {1f, 1f})).build().toByteArray(),
                         REPLY, "gate_weights has 8 bytes, 3 rows need 12"),
-                Arguments.of("infinite weight", valid().setGateWeights(fp32(new float[] {1f, Float.POSITIVE_INFINITY, 1f}))
+                Arguments.of("infinite weight", valid().setGateWeights(GateWeights.encode(new float[] {1f, Float.POSITIVE_INFINITY, 1f}))
                         .build().toByteArray(), REPLY, "gate weight of row 1 is Infinity"),
                 Arguments.of("unknown gate weight target", valid().setGateWeightTargetValue(7).build().toByteArray(), REPLY,
                         "gate_weight_target 7 is unknown (0: gate weights on the output, 1: on the input)"));

@@ -1,14 +1,12 @@
 package io.moestream.expert.testing;
 
-import com.google.protobuf.ByteString;
 import io.moestream.core.routing.GateWeighting;
+import io.moestream.core.tensor.GateWeights;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.expert.task.DecodedTask;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 
 /** Builds expert tasks as the router writes them, and decoded tasks as the batcher takes them. */
@@ -23,7 +21,7 @@ public final class Tasks {
                 .setSeq(1)
                 .setLayer(layer)
                 .setExpert(expert)
-                .setGateWeights(fp32(weights))
+                .setGateWeights(GateWeights.encode(weights))
                 .setRows(TensorMessages.toProto(rows, DType.FP32));
         IntStream.range(0, rows.rows()).forEach(task::addRowIndex);
         return task;
@@ -45,11 +43,5 @@ public final class Tasks {
             weights[i] = (float) ((i + 1 + seed % 7) / (n + 8.0));
         }
         return weights;
-    }
-
-    public static ByteString fp32(float[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        return ByteString.copyFrom(bytes.array());
     }
 }

@@ -1,5 +1,6 @@
 package io.moestream.gateway.kafka;
 
+import io.moestream.core.topics.ClientSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -38,8 +39,7 @@ public final class KafkaClients {
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         config.putAll(common);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "moe-gateway-" + instanceId);
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.putAll(ClientSettings.RELIABLE_PRODUCER);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
     }

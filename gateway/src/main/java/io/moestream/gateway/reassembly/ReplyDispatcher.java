@@ -1,5 +1,6 @@
 package io.moestream.gateway.reassembly;
 
+import io.moestream.core.placement.ExpertId;
 import io.moestream.core.reassembly.ChunkKey;
 import io.moestream.core.reassembly.ExpiredChunk;
 import io.moestream.core.reassembly.IgnoreReason;
@@ -55,7 +56,7 @@ public final class ReplyDispatcher {
     }
 
     private ReplyOutcome<ChunkOwner> onManifest(RouteManifest m) {
-        ChunkKey key = new ChunkKey(m.getRequestId(), m.getSeq(), m.getLayer());
+        ChunkKey key = ChunkKey.of(m);
         int[] experts = m.getExpertsList().stream().mapToInt(Integer::intValue).toArray();
         ReplyOutcome<ChunkOwner> outcome = reassembler.onManifest(key, m.getRows(), experts);
         if (!(outcome instanceof ReplyOutcome.Ignored<ChunkOwner>)) {
@@ -67,15 +68,15 @@ public final class ReplyDispatcher {
     }
 
     private ReplyOutcome<ChunkOwner> onResult(ExpertResult r) {
-        ChunkKey key = new ChunkKey(r.getRequestId(), r.getSeq(), r.getLayer());
+        ChunkKey key = ChunkKey.of(r);
         Matrix weighted;
         try {
             weighted = TensorMessages.fromProto(r.getWeighted(), dModel, maxChunkRows);
         } catch (InvalidTensorException e) {
             if (e.nonFinite()) {
                 // finite inputs too large for the layer overflow in the expert: no answer can come, so say why now
-                reassembler.remove(key).ifPresent(owner -> owner.chunkFailed(key, "the output of expert L" + key.layer()
-                        + ".e" + r.getExpert() + " is not finite (" + e.getMessage()
+                reassembler.remove(key).ifPresent(owner -> owner.chunkFailed(key, "the output of expert "
+                        + new ExpertId(key.layer(), r.getExpert()).name() + " is not finite (" + e.getMessage()
                         + "): the hidden values are too large for this layer"));
             }
             return new ReplyOutcome.Ignored<>(IgnoreReason.MALFORMED,

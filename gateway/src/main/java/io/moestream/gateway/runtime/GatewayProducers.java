@@ -1,6 +1,8 @@
 package io.moestream.gateway.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.moestream.core.model.LayerSelection;
+import io.moestream.core.model.MoeModel;
 import io.moestream.core.topics.Topics;
 import io.moestream.gateway.api.InferStreams;
 import io.moestream.gateway.api.StreamSettings;
@@ -12,7 +14,6 @@ import io.moestream.gateway.metrics.GatewayMetrics;
 import io.moestream.gateway.reassembly.ChunkOwner;
 import io.moestream.core.reassembly.Reassembler;
 import io.moestream.gateway.reassembly.ReplyDispatcher;
-import io.moestream.gateway.oip.ServedModel;
 import io.moestream.gateway.validation.ModelShape;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,8 +37,10 @@ public class GatewayProducers {
 
     @Produces
     @Singleton
-    ModelShape modelShape(ServedModel model) {
-        return new ModelShape(model.dModel(), model.layers(), model.routers());
+    ModelShape modelShape(GatewayConfig config) {
+        try (MoeModel model = MoeModel.open(config.model().dir())) {
+            return ModelShape.read(model, LayerSelection.parse(config.layers(), model.moeLayers()));
+        }
     }
 
     @Produces

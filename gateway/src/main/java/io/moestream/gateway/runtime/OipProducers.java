@@ -1,7 +1,6 @@
 package io.moestream.gateway.runtime;
 
-import io.moestream.core.model.LayerSelection;
-import io.moestream.core.model.MoeModel;
+import io.moestream.core.model.MoeConfig;
 import io.moestream.gateway.api.InferStreams;
 import io.moestream.gateway.config.GatewayConfig;
 import io.moestream.gateway.health.GatewayReadiness;
@@ -9,11 +8,13 @@ import io.moestream.gateway.oip.OipInference;
 import io.moestream.gateway.oip.OipSettings;
 import io.moestream.gateway.oip.ServedModel;
 import io.moestream.gateway.oip.ServerState;
+import io.moestream.gateway.validation.ModelShape;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.concurrent.ExecutorService;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -29,10 +30,10 @@ public class OipProducers {
 
     @Produces
     @Singleton
-    ServedModel servedModel(GatewayConfig config) {
-        try (MoeModel model = MoeModel.open(config.model().dir())) {
-            return ServedModel.read(model, LayerSelection.parse(config.layers(), model.moeLayers()));
-        }
+    ServedModel servedModel(ModelShape shape, GatewayConfig config) {
+        // the served layers' routers are the core path's (ModelShape); the OIP metadata adds the counts of config.json
+        MoeConfig model = MoeConfig.read(config.model().dir());
+        return new ServedModel(shape.dModel(), model.numExperts(), model.topK(), new TreeMap<>(shape.gates()));
     }
 
     @Produces

@@ -58,11 +58,9 @@ public final class ChunkValidator {
         if (gate != null && !gate.logitsSurelyFinite(hidden)) {
             // the router dead-letters such a chunk, which would leave it to time out here; only inputs large enough
             // to overflow pay for the gate product here
-            Matrix logits = gate.logits(hidden);
-            int bad = logits.firstNonFinite();
-            if (bad >= 0) {
-                throw invalid(prefix + "gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad]
-                        + " (hidden values too large)");
+            Optional<String> overflow = LayerRouter.logitOverflow(gate.logits(hidden));
+            if (overflow.isPresent()) {
+                throw invalid(prefix + overflow.get() + " (hidden values too large)");
             }
         }
         return new ValidChunk(requestId, chunk.getSeq(), chunk.getLayer(), hidden, chunk.getHidden().getDtype());

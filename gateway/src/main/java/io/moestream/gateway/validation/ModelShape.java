@@ -1,5 +1,6 @@
 package io.moestream.gateway.validation;
 
+import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.LayerRouter;
 import java.util.Collections;
 import java.util.Map;
@@ -21,5 +22,14 @@ public record ModelShape(int dModel, SortedSet<Integer> servedLayers, Map<Intege
 
     public ModelShape(int dModel, SortedSet<Integer> servedLayers) {
         this(dModel, servedLayers, Map.of());
+    }
+
+    /** Reads the hidden size and each served layer's router (small: its gate is {@code [n_experts, d_model]}). */
+    public static ModelShape read(MoeModel model, SortedSet<Integer> servedLayers) {
+        Map<Integer, LayerRouter> gates = new TreeMap<>();
+        for (int layer : servedLayers) {
+            gates.put(layer, model.router(layer));
+        }
+        return new ModelShape(model.config().dModel(), servedLayers, gates);
     }
 }

@@ -11,13 +11,16 @@ import org.jboss.logging.Logger;
 
 /**
  * The one home of OpenBLAS calls. Loads the library and sets its thread count once, from the system
- * property {@value #THREADS_PROPERTY} (default: the available processors). Every product here has the
+ * property {@value #THREADS_PROPERTY}, else the environment variable {@value #THREADS_ENVIRONMENT} (the name
+ * MicroProfile Config gives the key, as for the services' mapped keys; default: the available processors). Every product here has the
  * form {@code C[m, n] = A[m, k] · B[n, k]ᵀ} in row-major order, because weights are stored as
  * {@code [out, in]} (PyTorch's {@code nn.Linear} layout).
  */
 public final class Blas {
     /** System property: OpenBLAS worker threads. */
     public static final String THREADS_PROPERTY = "moe.blas.threads";
+    /** Environment variable: OpenBLAS worker threads when the system property is not set. */
+    public static final String THREADS_ENVIRONMENT = "MOE_BLAS_THREADS";
 
     private static final Logger LOG = Logger.getLogger(Blas.class);
     private static final int THREADS = initialise();
@@ -46,7 +49,8 @@ public final class Blas {
     }
 
     private static int initialise() {
-        String configured = System.getProperty(THREADS_PROPERTY);
+        // read before (and without) any service configuration: the kernels are moe-core's, framework-free
+        String configured = System.getProperty(THREADS_PROPERTY, System.getenv(THREADS_ENVIRONMENT));
         int threads = configured == null ? Runtime.getRuntime().availableProcessors() : parseThreads(configured);
         Loader.load(openblas.class);
         openblas.blas_set_num_threads(threads);

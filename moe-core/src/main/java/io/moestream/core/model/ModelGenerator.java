@@ -165,10 +165,10 @@ public final class ModelGenerator {
         switch (family) {
             case MIXTRAL -> { }
             case QWEN2_MOE -> {
-                json.put("norm_topk_prob", router.renormalise());
+                json.put("norm_topk_prob", router.renormalize());
                 json.put("shared_expert_intermediate_size", c.sharedExpertDFf());
             }
-            case QWEN3_MOE, OLMOE -> json.put("norm_topk_prob", router.renormalise());
+            case QWEN3_MOE, OLMOE -> json.put("norm_topk_prob", router.renormalize());
             case DEEPSEEK_V2, DEEPSEEK_V3 -> {
                 json.put("n_shared_experts", c.sharedExpertDFf() / c.dFf());
                 json.put("routed_scaling_factor", router.scalingFactor());
@@ -178,7 +178,7 @@ public final class ModelGenerator {
                     json.put("topk_method", router.groups() > 1 ? "group_limited_greedy" : "greedy");
                 } else {
                     json.put("topk_method", "noaux_tc");
-                    json.put("norm_topk_prob", router.renormalise());
+                    json.put("norm_topk_prob", router.renormalize());
                 }
             }
             case GPT_OSS -> json.put("swiglu_limit", c.activation().limit());

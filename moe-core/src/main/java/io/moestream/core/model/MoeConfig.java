@@ -79,7 +79,7 @@ public record MoeConfig(ModelFamily family, int dModel, int dFf, int numExperts,
         return layers;
     }
 
-    /** A Mixtral config (softmax, top-k, always renormalised, no shared expert). */
+    /** A Mixtral config (softmax, top-k, always renormalized, no shared expert). */
     public static MoeConfig mixtral(int dModel, int dFf, int numExperts, int topK, int numLayers) {
         return new MoeConfig(ModelFamily.MIXTRAL, dModel, dFf, numExperts, numLayers, RouterSpec.softmaxTopK(topK, true), 0);
     }
@@ -99,7 +99,7 @@ public record MoeConfig(ModelFamily family, int dModel, int dFf, int numExperts,
 
     /**
      * Reads {@code config.json}. Defaults for absent router keys, as in Hugging Face: {@code norm_topk_prob} false
-     * (Mixtral always renormalises; DeepSeek-V3 defaults to true); DeepSeek-V2 {@code topk_method} greedy,
+     * (Mixtral always renormalizes; DeepSeek-V3 defaults to true); DeepSeek-V2 {@code topk_method} greedy,
      * {@code routed_scaling_factor} 1.0, {@code n_shared_experts} 2; DeepSeek-V3 {@code routed_scaling_factor} 2.5,
      * {@code n_group} 8, {@code topk_group} 4, {@code n_shared_experts} 1; GPT-OSS {@code swiglu_limit} 7.0;
      * Llama-4 {@code moe_layers} every {@code interleave_moe_layer_step}-th layer (default 1: all), counted from

@@ -1,5 +1,6 @@
 package io.moestream.core.reassembly;
 
+import io.moestream.core.placement.ExpertId;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.stream.Collectors;
@@ -15,7 +16,7 @@ public record ExpiredChunk<O>(ChunkKey key, O owner, Optional<SortedSet<Integer>
     public String whatIsMissing() {
         return missingExperts
                 .map(missing -> "no result from experts " + missing.stream()
-                        .map(e -> "L" + key.layer() + ".e" + e)
+                        .map(e -> new ExpertId(key.layer(), e).name())
                         .collect(Collectors.joining(", ")))
                 .orElse("no route manifest from the router");
     }

@@ -16,6 +16,11 @@ public final class ConfiguredRouting implements RoutingPolicy {
     private final TopKRouting family;
     private final RoutingOptions options;
 
+    /** What the capacity limit did to a chunk's assignments. */
+    private record CapacityOutcome(int dropped, int rerouted) {
+        static final CapacityOutcome UNLIMITED = new CapacityOutcome(0, 0);
+    }
+
     public ConfiguredRouting(TopKRouting family, RoutingOptions options) {
         this.family = family;
         this.options = options;
@@ -40,7 +45,7 @@ public final class ConfiguredRouting implements RoutingPolicy {
         int k = base.k();
         int[] experts = base.experts().clone();
         float[] weights = base.weights().clone();
-        // before: each row's weight sum as the mode chose it, for renormalise-kept
+        // before: each row's weight sum as the mode chose it, for renormalize-kept
         float[] before = new float[rows];
         for (int r = 0; r < rows; r++) {
             for (int slot = 0; slot < k; slot++) {
@@ -48,14 +53,14 @@ public final class ConfiguredRouting implements RoutingPolicy {
             }
         }
         int skipped = skipUnconfident(rows, k, experts, weights, before);
-        int[] dropAndReroute = options.capacityFactor() > 0
+        CapacityOutcome capacity = options.capacityFactor() > 0
                 ? limitCapacity(logits, chooser, k, base.experts(), experts, weights)
-                : new int[2];
-        if (options.renormaliseKept()) {
-            renormalise(rows, k, experts, weights, before);
+                : CapacityOutcome.UNLIMITED;
+        if (options.renormalizeKept()) {
+            renormalize(rows, k, experts, weights, before);
         }
         return new Routing(rows, k, experts, weights,
-                new RoutingStats(rows * k, skipped, dropAndReroute[0], dropAndReroute[1]));
+                new RoutingStats(rows * k, skipped, capacity.dropped(), capacity.rerouted()));
     }
 
     /** Each expert's capacity in a chunk of {@code rows} rows with {@code k} slots each; at least 1. */
@@ -95,8 +100,8 @@ public final class ConfiguredRouting implements RoutingPolicy {
         return skipped;
     }
 
-    /** Applies the capacity limit first-choices-first; returns {dropped, rerouted}. */
-    private int[] limitCapacity(Matrix logits, TopKRouting chooser, int k, int[] original, int[] experts,
+    /** Applies the capacity limit first-choices-first. */
+    private CapacityOutcome limitCapacity(Matrix logits, TopKRouting chooser, int k, int[] original, int[] experts,
                                 float[] weights) {
         int numExperts = logits.cols();
         int rows = logits.rows();
@@ -134,7 +139,7 @@ public final class ConfiguredRouting implements RoutingPolicy {
                 }
             }
         }
-        return new int[] {dropped, rerouted};
+        return new CapacityOutcome(dropped, rerouted);
     }
 
     /**
@@ -157,7 +162,7 @@ public final class ConfiguredRouting implements RoutingPolicy {
         return best < 0 || taken[best] ? Routing.EMPTY : best;
     }
 
-    /** The sum of the row's scores over the experts the mode first chose (what a renormalising family divides by). */
+    /** The sum of the row's scores over the experts the mode first chose (what a renormalizing family divides by). */
     private static float chosenScoreSum(int row, int k, int[] original, float[] scores) {
         float kept = 0f;
         for (int slot = 0; slot < k; slot++) {
@@ -166,7 +171,7 @@ public final class ConfiguredRouting implements RoutingPolicy {
         return kept;
     }
 
-    private static void renormalise(int rows, int k, int[] experts, float[] weights, float[] before) {
+    private static void renormalize(int rows, int k, int[] experts, float[] weights, float[] before) {
         for (int r = 0; r < rows; r++) {
             float now = 0f;
             for (int slot = 0; slot < k; slot++) {

@@ -61,6 +61,16 @@ public final class LayerRouter {
         return gate.logits(x);
     }
 
+    /**
+     * Why a chunk with these gate {@code logits} cannot be routed ("gate logits of row r overflow to v"), or empty when
+     * they are all finite. The router dead-letters such a chunk; the gateway refuses it with the same words.
+     */
+    public static Optional<String> logitOverflow(Matrix logits) {
+        int bad = logits.firstNonFinite();
+        return bad < 0 ? Optional.empty()
+                : Optional.of("gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad]);
+    }
+
     public RoutedChunk route(Matrix x) {
         return route(x, logits(x));
     }

@@ -11,11 +11,11 @@ package io.moestream.core.routing;
  *   <li>{@code groups} / {@code topGroups} / {@code groupScore}: group-limited choice, where experts are split into
  *       {@code groups} equal groups, only the {@code topGroups} best groups are eligible, and a group's score is its
  *       best expert's (DeepSeek-V2) or the sum of its best two (DeepSeek-V3); {@code groups == 1} turns it off;</li>
- *   <li>{@code renormalise}: rescale the k weights to sum to 1; then every weight is multiplied by
+ *   <li>{@code renormalize}: rescale the k weights to sum to 1; then every weight is multiplied by
  *       {@code scalingFactor} (DeepSeek's {@code routed_scaling_factor}).</li>
  * </ul>
  */
-public record RouterSpec(Scoring scoring, int topK, boolean renormalise, float scalingFactor, int groups,
+public record RouterSpec(Scoring scoring, int topK, boolean renormalize, float scalingFactor, int groups,
                          int topGroups, GroupScore groupScore, boolean correctionBias) {
 
     public enum Scoring {
@@ -24,7 +24,7 @@ public record RouterSpec(Scoring scoring, int topK, boolean renormalise, float s
         /** An independent sigmoid per expert; experts are chosen by score (plus the correction bias). */
         SIGMOID,
         /**
-         * GPT-OSS: top-k by logit, weights the softmax over the k chosen logits ({@code renormalise} must be set: a
+         * GPT-OSS: top-k by logit, weights the softmax over the k chosen logits ({@code renormalize} must be set: a
          * chosen expert's score is {@code exp(logit - max logit)}, divided by the chosen scores' sum).
          */
         SOFTMAX_OF_TOP_K,
@@ -57,8 +57,8 @@ public record RouterSpec(Scoring scoring, int topK, boolean renormalise, float s
         if (scoring.choosesByLogit() && (groups > 1 || correctionBias)) {
             throw new IllegalArgumentException(scoring + " routing chooses by logit: no expert groups or correction bias");
         }
-        if (scoring == Scoring.SOFTMAX_OF_TOP_K && !renormalise && topK > 1) {
-            throw new IllegalArgumentException("the softmax over the top-" + topK + " logits needs renormalise");
+        if (scoring == Scoring.SOFTMAX_OF_TOP_K && !renormalize && topK > 1) {
+            throw new IllegalArgumentException("the softmax over the top-" + topK + " logits needs renormalize");
         }
     }
 
@@ -67,14 +67,14 @@ public record RouterSpec(Scoring scoring, int topK, boolean renormalise, float s
         return new RouterSpec(Scoring.SOFTMAX_OF_TOP_K, topK, true, 1f, 1, 1, GroupScore.MAX, false);
     }
 
-    /** Llama-4's router: top-k logits, sigmoid of each, not renormalised. */
+    /** Llama-4's router: top-k logits, sigmoid of each, not renormalized. */
     public static RouterSpec sigmoidOfTopK(int topK) {
         return new RouterSpec(Scoring.SIGMOID_OF_TOP_K, topK, false, 1f, 1, 1, GroupScore.MAX, false);
     }
 
-    /** Softmax over all experts, top-k, optionally renormalised: Mixtral (always), Qwen-MoE and OLMoE. */
-    public static RouterSpec softmaxTopK(int topK, boolean renormalise) {
-        return new RouterSpec(Scoring.SOFTMAX, topK, renormalise, 1f, 1, 1, GroupScore.MAX, false);
+    /** Softmax over all experts, top-k, optionally renormalized: Mixtral (always), Qwen-MoE and OLMoE. */
+    public static RouterSpec softmaxTopK(int topK, boolean renormalize) {
+        return new RouterSpec(Scoring.SOFTMAX, topK, renormalize, 1f, 1, 1, GroupScore.MAX, false);
     }
 
     /** Checks that the spec fits a layer of {@code experts} experts. */

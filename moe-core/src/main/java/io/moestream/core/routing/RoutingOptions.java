@@ -11,14 +11,16 @@ package io.moestream.core.routing;
  *       family's top-k, so that a token gets k experts on average);</li>
  *   <li>{@code overflow}: what happens to an assignment over capacity: {@link Overflow#DROP} or
  *       {@link Overflow#REROUTE};</li>
- *   <li>{@code renormaliseKept}: after assignments of a row are dropped or skipped, rescale the row's remaining
+ *   <li>{@code renormalizeKept}: after assignments of a row are dropped or skipped, rescale the row's remaining
  *       weights to the sum its weights had before (off: the remaining weights stay as they were);</li>
  *   <li>{@code confidenceThreshold}: 0 for off; a row's second and later expert is skipped when its share of the
  *       row's weight sum is below the threshold (the top-k reduction of SEER-MoE). The best expert is never
  *       skipped.</li>
  * </ul>
+ * Spelling: "-ize" ({@code renormalize}) in code and configuration alike, as the public router key
+ * {@code moe.routing.renormalize-kept} and the CLI flag {@code --renormalize-kept} already spell it.
  */
-public record RoutingOptions(Mode mode, double capacityFactor, Overflow overflow, boolean renormaliseKept,
+public record RoutingOptions(Mode mode, double capacityFactor, Overflow overflow, boolean renormalizeKept,
                              double confidenceThreshold) {
 
     /** The family's routing, unchanged. */
@@ -27,7 +29,7 @@ public record RoutingOptions(Mode mode, double capacityFactor, Overflow overflow
     public enum Mode {
         /** The family's router (Mixtral, Qwen, OLMoE, DeepSeek top-k). */
         FAMILY,
-        /** Switch Transformer: the best expert by the family's choice scores, weight its score (not renormalised). */
+        /** Switch Transformer: the best expert by the family's choice scores, weight its score (not renormalized). */
         SWITCH,
         /** Every expert for every row, weights the softmax of the logits over all experts. */
         DENSE,
@@ -65,19 +67,19 @@ public record RoutingOptions(Mode mode, double capacityFactor, Overflow overflow
     }
 
     public RoutingOptions withMode(Mode newMode) {
-        return new RoutingOptions(newMode, capacityFactor, overflow, renormaliseKept, confidenceThreshold);
+        return new RoutingOptions(newMode, capacityFactor, overflow, renormalizeKept, confidenceThreshold);
     }
 
     public RoutingOptions withCapacity(double factor, Overflow policy) {
-        return new RoutingOptions(mode, factor, policy, renormaliseKept, confidenceThreshold);
+        return new RoutingOptions(mode, factor, policy, renormalizeKept, confidenceThreshold);
     }
 
-    public RoutingOptions withRenormaliseKept(boolean renormalise) {
-        return new RoutingOptions(mode, capacityFactor, overflow, renormalise, confidenceThreshold);
+    public RoutingOptions withRenormalizeKept(boolean renormalize) {
+        return new RoutingOptions(mode, capacityFactor, overflow, renormalize, confidenceThreshold);
     }
 
     public RoutingOptions withConfidenceThreshold(double threshold) {
-        return new RoutingOptions(mode, capacityFactor, overflow, renormaliseKept, threshold);
+        return new RoutingOptions(mode, capacityFactor, overflow, renormalizeKept, threshold);
     }
 
     /** One line for logs: {@code mode=switch capacity-factor=1.25 overflow=drop ...}. */
@@ -86,7 +88,7 @@ public record RoutingOptions(Mode mode, double capacityFactor, Overflow overflow
             return "family routing, no options";
         }
         return "mode=" + name(mode) + (capacityFactor > 0 ? " capacity-factor=" + capacityFactor + " overflow=" + name(overflow) : "")
-                + (renormaliseKept ? " renormalize-kept" : "")
+                + (renormalizeKept ? " renormalize-kept" : "")
                 + (confidenceThreshold > 0 ? " confidence-threshold=" + confidenceThreshold : "");
     }
 

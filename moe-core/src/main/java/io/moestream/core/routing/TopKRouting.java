@@ -9,7 +9,7 @@ import java.util.Arrays;
  * logit, {@code exp(logit - max)} or sigmoid); choice scores = scores plus the correction bias, or the logits
  * themselves (GPT-OSS, Llama-4); with groups, only the best groups' experts stay eligible (the others' choice scores
  * become 0, as Hugging Face masks them); top-k by choice score, ties to the lower expert id; weights are the chosen experts'
- * scores, renormalised if the spec says so, times the scaling factor. No capacity limit: every row gets k experts.
+ * scores, renormalized if the spec says so, times the scaling factor. No capacity limit: every row gets k experts.
  */
 public final class TopKRouting implements RoutingPolicy {
     private final RouterSpec spec;
@@ -63,7 +63,7 @@ public final class TopKRouting implements RoutingPolicy {
                 kept += scores[best];
             }
             for (int slot = 0; slot < topK; slot++) {
-                float w = spec.renormalise() ? weights[r * topK + slot] / kept : weights[r * topK + slot];
+                float w = spec.renormalize() ? weights[r * topK + slot] / kept : weights[r * topK + slot];
                 weights[r * topK + slot] = w * spec.scalingFactor();
             }
         }
@@ -90,7 +90,7 @@ public final class TopKRouting implements RoutingPolicy {
 
     /** What each chosen expert's score is multiplied by to give its weight, for a row whose k chosen scores sum to {@code kept}. */
     float weightFactor(float kept) {
-        return spec.renormalise() ? spec.scalingFactor() / kept : spec.scalingFactor();
+        return spec.renormalize() ? spec.scalingFactor() / kept : spec.scalingFactor();
     }
 
     /** Checks the logits' expert count against the spec and the bias. */
@@ -125,7 +125,7 @@ public final class TopKRouting implements RoutingPolicy {
             scores[e] = (float) Math.exp(scores[e] - max);
             sum += scores[e];
         }
-        // SOFTMAX_OF_TOP_K: the max is the best chosen logit, so the renormalised chosen scores are the softmax over them
+        // SOFTMAX_OF_TOP_K: the max is the best chosen logit, so the renormalized chosen scores are the softmax over them
         if (scoring == RouterSpec.Scoring.SOFTMAX_OF_TOP_K) {
             return;
         }

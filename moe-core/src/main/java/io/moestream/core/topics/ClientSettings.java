@@ -3,9 +3,18 @@ package io.moestream.core.topics;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /** One set of Kafka client settings shared by a service's admin, consumer and producer clients. */
 public final class ClientSettings {
+    /**
+     * What every producer of the pipeline's records sets, over any configured value: idempotent, acknowledged by all
+     * in-sync replicas, so that a retried send neither loses nor duplicates a record.
+     */
+    public static final Map<String, Object> RELIABLE_PRODUCER = Map.of(
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.ACKS_CONFIG, "all");
+
     private ClientSettings() {
     }
 

@@ -101,7 +101,8 @@ public record Topics(String prefix) {
 
     /**
      * The router's Kafka Streams application id, which is also its consumer group. The router sets it in its
-     * {@code application.properties} ({@code quarkus.kafka-streams.application-id}); keep the two equal.
+     * {@code application.properties} ({@code quarkus.kafka-streams.application-id}), which must say the same: the
+     * router's {@code RouterConfigKeysTest} checks that it does.
      */
     public String routerGroup() {
         return prefix + "moe-router";

@@ -50,13 +50,13 @@ class MoeConfigTest {
         // when
         MoeConfig config = MoeConfig.read(dir);
 
-        // then the expert size is moe_intermediate_size, and the router renormalises
+        // then the expert size is moe_intermediate_size, and the router renormalizes
         assertThat(config).isEqualTo(new MoeConfig(ModelFamily.QWEN3_MOE, 2048, 768, 128, 48,
                 RouterSpec.softmaxTopK(8, true), 0));
     }
 
     @Test
-    void shouldReadOlmoeWithoutNormTopkProbAsNotRenormalising() throws IOException {
+    void shouldReadOlmoeWithoutNormTopkProbAsNotRenormalizing() throws IOException {
         // given: an excerpt of OLMoE-1B-7B's config.json, which leaves norm_topk_prob out
         Files.writeString(dir.resolve("config.json"), """
                 {"architectures": ["OlmoeForCausalLM"], "model_type": "olmoe", "hidden_size": 2048,

@@ -24,7 +24,7 @@ class ConfiguredRoutingTest {
         // when routed Switch-style
         Routing routing = routed(TopKRouting.mixtral(2), RoutingOptions.NONE.withMode(Mode.SWITCH), logits);
 
-        // then one expert per row, weighted by its probability (not renormalised to 1)
+        // then one expert per row, weighted by its probability (not renormalized to 1)
         assertThat(routing.k()).isEqualTo(1);
         assertThat(routing.experts()).containsExactly(0, 2);
         assertThat(routing.weights()).containsExactly(new float[] {0.5f, 0.5f}, offset(1e-6f));
@@ -175,7 +175,7 @@ class ConfiguredRoutingTest {
     }
 
     @Test
-    void shouldRenormaliseKeptWeightsOnlyWhenConfigured() {
+    void shouldRenormalizeKeptWeightsOnlyWhenConfigured() {
         // given 2 rows, 3 experts, top-2 with weights 0.75 / 0.25, capacity factor 0.75: C = ceil(0.75 * 2 * 2 / 3) = 1
         float z = (float) Math.log(3);
         Matrix logits = new Matrix(2, 3, new float[] {z, 0, -20, 0, z, -20});
@@ -183,29 +183,29 @@ class ConfiguredRoutingTest {
 
         // when row 0 takes expert 0 and row 1 expert 1 (first choices first), so both second choices overflow
         Routing plain = routed(TopKRouting.mixtral(2), drop, logits);
-        Routing renormalised = routed(TopKRouting.mixtral(2), drop.withRenormaliseKept(true), logits);
+        Routing renormalized = routed(TopKRouting.mixtral(2), drop.withRenormalizeKept(true), logits);
 
-        // then the kept weights stay 0.75 unless renormalise-kept brings the row back to its sum of 1
+        // then the kept weights stay 0.75 unless renormalize-kept brings the row back to its sum of 1
         assertThat(plain.experts()).containsExactly(0, Routing.EMPTY, 1, Routing.EMPTY);
         assertThat(plain.weights()).containsExactly(new float[] {0.75f, 0f, 0.75f, 0f}, offset(1e-6f));
         assertThat(plain.stats()).isEqualTo(new RoutingStats(4, 0, 2, 0));
-        assertThat(renormalised.experts()).containsExactly(plain.experts());
-        assertThat(renormalised.weights()).containsExactly(new float[] {1f, 0f, 1f, 0f}, offset(1e-6f));
+        assertThat(renormalized.experts()).containsExactly(plain.experts());
+        assertThat(renormalized.weights()).containsExactly(new float[] {1f, 0f, 1f, 0f}, offset(1e-6f));
     }
 
     @Test
     void shouldSkipAWeakSecondExpertBelowTheConfidenceThreshold() {
-        // row 0: renormalised top-2 shares 0.9 / 0.1; row 1: 0.5 / 0.5
+        // row 0: renormalized top-2 shares 0.9 / 0.1; row 1: 0.5 / 0.5
         Matrix logits = new Matrix(2, 4, new float[] {(float) Math.log(9), 0, -10, -10, 0, 0, -10, -10});
         RoutingOptions threshold = RoutingOptions.NONE.withConfidenceThreshold(0.2);
 
         Routing routing = routed(TopKRouting.mixtral(2), threshold, logits);
-        Routing renormalised = routed(TopKRouting.mixtral(2), threshold.withRenormaliseKept(true), logits);
+        Routing renormalized = routed(TopKRouting.mixtral(2), threshold.withRenormalizeKept(true), logits);
 
         assertThat(routing.experts()).containsExactly(0, Routing.EMPTY, 0, 1);
         assertThat(routing.weights()).containsExactly(new float[] {0.9f, 0f, 0.5f, 0.5f}, offset(1e-5f));
         assertThat(routing.stats()).isEqualTo(new RoutingStats(4, 1, 0, 0));
-        assertThat(renormalised.weights()).containsExactly(new float[] {1f, 0f, 0.5f, 0.5f}, offset(1e-5f));
+        assertThat(renormalized.weights()).containsExactly(new float[] {1f, 0f, 0.5f, 0.5f}, offset(1e-5f));
     }
 
     @Test

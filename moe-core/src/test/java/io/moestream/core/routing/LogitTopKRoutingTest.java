@@ -62,7 +62,7 @@ class LogitTopKRoutingTest {
         // when
         Routing routing = new TopKRouting(RouterSpec.sigmoidOfTopK(topK), null).route(logits);
 
-        // then: top-k by logit, weight sigmoid(logit), not renormalised
+        // then: top-k by logit, weight sigmoid(logit), not renormalized
         for (int r = 0; r < rows; r++) {
             int[] order = byLogit(logits, r);
             for (int slot = 0; slot < topK; slot++) {
@@ -93,7 +93,7 @@ class LogitTopKRoutingTest {
         assertThatThrownBy(() -> new RouterSpec(RouterSpec.Scoring.SIGMOID_OF_TOP_K, 1, false, 1f, 1, 1,
                 RouterSpec.GroupScore.MAX, true)).hasMessageContaining("chooses by logit");
         assertThatThrownBy(() -> new RouterSpec(RouterSpec.Scoring.SOFTMAX_OF_TOP_K, 2, false, 1f, 1, 1,
-                RouterSpec.GroupScore.MAX, false)).hasMessageContaining("needs renormalise");
+                RouterSpec.GroupScore.MAX, false)).hasMessageContaining("needs renormalize");
     }
 
     @Test

@@ -47,7 +47,7 @@ class TopKRoutingTest {
     }
 
     @Test
-    void shouldKeepThePlainProbabilitiesWhenNotRenormalising() {
+    void shouldKeepThePlainProbabilitiesWhenNotRenormalizing() {
         // given: the softmax of these logits is [0.5, 0.25, 0.25] up to rounding
         Matrix logits = new Matrix(2, 3, new float[] {(float) Math.log(2), 0f, 0f, 0f, 0f, (float) Math.log(2)});
 

@@ -1,5 +1,6 @@
 package io.moestream.router.lag;
 
+import io.moestream.core.placement.ExpertId;
 import io.moestream.proto.v1.LoadAlert;
 import java.util.HashMap;
 import java.util.Locale;
@@ -16,7 +17,7 @@ final class StallTracker {
     private final Map<Long, Boolean> open = new HashMap<>();
 
     static String key(int layer, int expert) {
-        return LoadAlert.Kind.EXPERT_STALLED.name() + "/L" + layer + ".e" + expert;
+        return LoadAlert.Kind.EXPERT_STALLED.name() + "/" + new ExpertId(layer, expert).name();
     }
 
     Optional<LoadAlert> next(ExpertLag now, long atMs) {
@@ -28,11 +29,11 @@ final class StallTracker {
             return Optional.empty();
         }
         open.put(id, stalled);
+        String name = new ExpertId(now.layer(), now.expert()).name();
         String message = stalled
-                ? String.format(Locale.ROOT, "expert L%d.e%d stalled: %d tasks waiting, the oldest %d ms old, no commit since the previous check",
-                        now.layer(), now.expert(), now.lagRecords(), now.oldestTaskAgeMs())
-                : String.format(Locale.ROOT, "expert L%d.e%d moving again: %d tasks waiting", now.layer(), now.expert(),
-                        now.lagRecords());
+                ? String.format(Locale.ROOT, "expert %s stalled: %d tasks waiting, the oldest %d ms old, no commit since the previous check",
+                        name, now.lagRecords(), now.oldestTaskAgeMs())
+                : String.format(Locale.ROOT, "expert %s moving again: %d tasks waiting", name, now.lagRecords());
         return Optional.of(LoadAlert.newBuilder()
                 .setKind(LoadAlert.Kind.EXPERT_STALLED)
                 .setState(stalled ? LoadAlert.State.OPEN : LoadAlert.State.RESOLVED)

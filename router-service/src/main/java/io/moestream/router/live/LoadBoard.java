@@ -3,6 +3,7 @@ package io.moestream.router.live;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moestream.core.placement.ExpertId;
 import io.moestream.proto.v1.ExpertLoad;
 import io.moestream.proto.v1.LoadAlert;
 import io.moestream.router.load.LoadListener;
@@ -42,8 +43,8 @@ public final class LoadBoard implements LoadListener {
     @Override
     public void alert(LoadAlert alert) {
         synchronized (this) {
-            String key = alert.getKind().name() + "/L" + alert.getLayer()
-                    + (alert.getKind() == LoadAlert.Kind.EXPERT_STALLED ? ".e" + alert.getExpert() : "");
+            String key = alert.getKind().name() + "/" + (alert.getKind() == LoadAlert.Kind.EXPERT_STALLED
+                    ? new ExpertId(alert.getLayer(), alert.getExpert()).name() : "L" + alert.getLayer());
             if (alert.getState() == LoadAlert.State.OPEN) {
                 openAlerts.put(key, alert);
             } else {

@@ -1,6 +1,5 @@
 package io.moestream.router.routing;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.moestream.core.load.ChunkLoad;
 import io.moestream.core.model.MoeModel;
@@ -10,10 +9,12 @@ import io.moestream.core.routing.LayerRouter;
 import io.moestream.core.routing.RoutedChunk;
 import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.routing.RoutingStats;
+import io.moestream.core.tensor.GateWeights;
 import io.moestream.core.tensor.InvalidTensorException;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.core.topics.Topics;
+import io.moestream.core.topics.WireHeaders;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.GateWeightTarget;
@@ -23,12 +24,11 @@ import io.moestream.proto.v1.Tensor;
 import io.moestream.proto.v1.TokenChunk;
 import io.moestream.router.routing.RouteOutcome.Rejected;
 import io.moestream.router.routing.RouteOutcome.Routed;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -98,12 +98,9 @@ public final class ChunkRouter {
         if (chunk == null) {
             return new Rejected("record has no value (expected a TokenChunk)", null);
         }
-        if (replyTo == null || replyTo.isBlank()) {
-            return new Rejected("missing header " + Topics.REPLY_TO_HEADER + " (the gateway's reply topic)", chunk);
-        }
-        if (!topics.isReplyTopic(replyTo)) {
-            return new Rejected("header " + Topics.REPLY_TO_HEADER + " is '" + printable(replyTo) + "', not a reply topic ("
-                    + topics.replyTopicPrefix() + "{gateway})", chunk);
+        Optional<String> replyToProblem = WireHeaders.replyToProblem(topics, replyTo);
+        if (replyToProblem.isPresent()) {
+            return new Rejected(replyToProblem.get(), chunk);
         }
         TokenChunk message;
         try {
@@ -130,19 +127,13 @@ public final class ChunkRouter {
         }
         // logits: (rows, n_experts)
         Matrix logits = router.logits(hidden);
-        int bad = logits.firstNonFinite();
-        if (bad >= 0) {
-            return new Rejected("gate logits of row " + bad / logits.cols() + " overflow to " + logits.data()[bad], chunk);
+        Optional<String> overflow = LayerRouter.logitOverflow(logits);
+        if (overflow.isPresent()) {
+            return new Rejected(overflow.get(), chunk);
         }
         RoutedChunk routed = router.route(hidden, logits);
         return new Routed(fanOut(message, hidden, routed, router.weighting(), replyTo), routed.stats(),
                 ChunkLoad.of(message.getLayer(), logits, routed.assignments()));
-    }
-
-    /** At most 100 characters of a header value for a message, control characters shown as '?'. */
-    static String printable(String value) {
-        String cut = value.length() > 100 ? value.substring(0, 100) + "..." : value;
-        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     private List<AddressedRecord> fanOut(TokenChunk chunk, Matrix hidden, RoutedChunk routed, GateWeighting weighting,
@@ -175,7 +166,7 @@ public final class ChunkRouter {
                 .setSeq(chunk.getSeq())
                 .setLayer(chunk.getLayer())
                 .setExpert(assignment.expert())
-                .setGateWeights(fp32LittleEndian(assignment.gateWeights()))
+                .setGateWeights(GateWeights.encode(assignment.gateWeights()))
                 .setGateWeightTarget(weighting == GateWeighting.INPUT
                         ? GateWeightTarget.GATE_WEIGHTS_ON_INPUT : GateWeightTarget.GATE_WEIGHTS_ON_OUTPUT)
                 // rows: (rows routed to this expert, d_model)
@@ -189,11 +180,5 @@ public final class ChunkRouter {
     /** A 16-bit chunk's values all came in its dtype, so they need no range check to go back in it. */
     private Tensor rows(DType sent, Matrix gathered) {
         return sent == DType.FP32 ? TensorMessages.toWire(gathered, taskDtype) : TensorMessages.toProto(gathered, sent);
-    }
-
-    private static ByteString fp32LittleEndian(float[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        return ByteString.copyFrom(bytes.array());
     }
 }

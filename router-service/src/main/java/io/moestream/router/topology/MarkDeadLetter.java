@@ -1,12 +1,9 @@
 package io.moestream.router.topology;
 
-import io.moestream.core.topics.Topics;
+import io.moestream.core.topics.WireHeaders;
 import io.moestream.router.routing.RouteOutcome;
 import io.moestream.router.routing.RoutingMetrics;
 import io.moestream.router.routing.RouteOutcome.Rejected;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -30,13 +27,8 @@ final class MarkDeadLetter implements FixedKeyProcessor<String, RouteOutcome, by
     @Override
     public void process(FixedKeyRecord<String, RouteOutcome> record) {
         Rejected rejected = (Rejected) record.value();
-        // a copy, so the headers of the record as consumed stay untouched
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        headers.remove(Topics.DLQ_REASON_HEADER);
-        headers.remove(Topics.DLQ_SOURCE_HEADER);
-        headers.add(Topics.DLQ_REASON_HEADER, rejected.reason().getBytes(StandardCharsets.UTF_8));
-        headers.add(Topics.DLQ_SOURCE_HEADER, sourceTopic.getBytes(StandardCharsets.UTF_8));
         metrics.deadLettered();
-        context.forward(record.withValue(rejected.chunk()).withHeaders(headers));
+        context.forward(record.withValue(rejected.chunk())
+                .withHeaders(WireHeaders.deadLetter(record.headers(), rejected.reason(), sourceTopic)));
     }
 }

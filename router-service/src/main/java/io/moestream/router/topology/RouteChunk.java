@@ -1,12 +1,10 @@
 package io.moestream.router.topology;
 
 import io.moestream.core.topics.KnownReplyTopics;
-import io.moestream.core.topics.Topics;
+import io.moestream.core.topics.WireHeaders;
 import io.moestream.router.routing.ChunkRouter;
 import io.moestream.router.routing.RouteOutcome;
 import io.moestream.router.routing.RoutingMetrics;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -35,10 +33,7 @@ final class RouteChunk implements FixedKeyProcessor<String, byte[], RouteOutcome
 
     @Override
     public void process(FixedKeyRecord<String, byte[]> record) {
-        Header replyTo = record.headers().lastHeader(Topics.REPLY_TO_HEADER);
-        String replyTopic = replyTo == null || replyTo.value() == null
-                ? null
-                : new String(replyTo.value(), StandardCharsets.UTF_8);
+        String replyTopic = WireHeaders.replyTo(record.headers());
         RouteOutcome outcome = router.route(record.value(), replyTopic);
         if (outcome instanceof RouteOutcome.Routed routed) {
             if (replyTopics.exists(replyTopic, record.timestamp())) {

@@ -1,6 +1,6 @@
 package io.moestream.router.routing;
 
-import static io.moestream.router.testing.Chunks.fp32;
+import static io.moestream.router.testing.Chunks.gateWeights;
 import static io.moestream.router.testing.Chunks.tokenChunk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -54,7 +54,7 @@ class ChunkRouterTest {
         assertThat(manifest.getRows()).isEqualTo(3);
         ExpertTask first = ExpertTask.parseFrom(records.get(1).payload());
         assertThat(first.getRowIndexList()).containsExactly(0, 2);
-        assertThat(fp32(first.getGateWeights().toByteArray())).containsExactly(1f, 1f);
+        assertThat(gateWeights(first)).containsExactly(1f, 1f);
         assertThat(first.getRows().getRows()).isEqualTo(2);
         ExpertTask second = ExpertTask.parseFrom(records.get(2).payload());
         assertThat(second.getExpert()).isEqualTo(2);
@@ -77,7 +77,7 @@ class ChunkRouterTest {
         ExpertTask task = ExpertTask.parseFrom(routed.records().get(1).payload());
         assertThat(task.getExpert()).isEqualTo(1);
         assertThat(task.getGateWeightTarget()).isEqualTo(GateWeightTarget.GATE_WEIGHTS_ON_INPUT);
-        assertThat(fp32(task.getGateWeights().toByteArray())[0]).isCloseTo((float) (1 / (1 + Math.exp(-2))), within(1e-7f));
+        assertThat(gateWeights(task)[0]).isCloseTo((float) (1 / (1 + Math.exp(-2))), within(1e-7f));
     }
 
     @Test
@@ -93,12 +93,12 @@ class ChunkRouterTest {
         // then expert 2 gets it, weight 1 (the softmax over one logit)
         ExpertTask task = ExpertTask.parseFrom(routed.records().get(1).payload());
         assertThat(task.getExpert()).isEqualTo(2);
-        assertThat(fp32(task.getGateWeights().toByteArray())).containsExactly(1f);
+        assertThat(gateWeights(task)).containsExactly(1f);
     }
 
     @Test
-    void shouldRenormaliseTheTopTwoSoftmaxWeights() throws Exception {
-        // given: logits [2, 1, 0]; top-2 keeps experts 0 and 1 with e^2 : e^1, renormalised
+    void shouldRenormalizeTheTopTwoSoftmaxWeights() throws Exception {
+        // given: logits [2, 1, 0]; top-2 keeps experts 0 and 1 with e^2 : e^1, renormalized
         ChunkRouter router = router(Topics.DEFAULT, 2);
         Matrix x = new Matrix(1, 3, new float[] {2, 1, 0});
         float w0 = (float) (1 / (1 + Math.exp(-1)));
@@ -109,8 +109,8 @@ class ChunkRouterTest {
         // then
         ExpertTask e0 = ExpertTask.parseFrom(routed.records().get(1).payload());
         ExpertTask e1 = ExpertTask.parseFrom(routed.records().get(2).payload());
-        assertThat(fp32(e0.getGateWeights().toByteArray())[0]).isCloseTo(w0, within(1e-6f));
-        assertThat(fp32(e1.getGateWeights().toByteArray())[0]).isCloseTo(1 - w0, within(1e-6f));
+        assertThat(gateWeights(e0)[0]).isCloseTo(w0, within(1e-6f));
+        assertThat(gateWeights(e1)[0]).isCloseTo(1 - w0, within(1e-6f));
     }
 
     @Test

@@ -1,13 +1,13 @@
 package io.moestream.router.testing;
 
+import io.moestream.core.tensor.GateWeights;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.proto.v1.DType;
+import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.TokenChunk;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
-/** Builds token chunks and reads the fp32 bytes the router writes. */
+/** Builds token chunks and reads the gate weights of the tasks the router writes. */
 public final class Chunks {
     private Chunks() {
     }
@@ -26,10 +26,8 @@ public final class Chunks {
                 .toByteArray();
     }
 
-    /** Little-endian fp32 bytes back to floats, as the experts read a task's gate weights. */
-    public static float[] fp32(byte[] littleEndian) {
-        float[] values = new float[littleEndian.length / Float.BYTES];
-        ByteBuffer.wrap(littleEndian).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-        return values;
+    /** A task's gate weights, read as the experts read them. */
+    public static float[] gateWeights(ExpertTask task) {
+        return GateWeights.decode(task.getGateWeights(), task.getRowIndexCount());
     }
 }

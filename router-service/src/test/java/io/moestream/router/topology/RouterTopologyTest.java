@@ -1,6 +1,6 @@
 package io.moestream.router.topology;
 
-import static io.moestream.router.testing.Chunks.fp32;
+import static io.moestream.router.testing.Chunks.gateWeights;
 import static io.moestream.router.testing.Chunks.tokenChunk;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -122,7 +122,7 @@ class RouterTopologyTest {
             assertThat(task.getExpert()).isEqualTo(assignment.expert());
             assertThat(task.getRowIndexList()).containsExactlyElementsOf(
                     Arrays.stream(assignment.rowIndex()).boxed().toList());
-            assertThat(fp32(task.getGateWeights().toByteArray())).containsExactly(assignment.gateWeights());
+            assertThat(gateWeights(task)).containsExactly(assignment.gateWeights());
             assertThat(TensorMessages.fromProto(task.getRows(), SPEC.dModel(), MAX_ROWS))
                     .isEqualTo(x.gatherRows(assignment.rowIndex()));
         }

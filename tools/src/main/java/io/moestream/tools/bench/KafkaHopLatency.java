@@ -1,6 +1,8 @@
 package io.moestream.tools.bench;
 
+import io.moestream.core.topics.ClientSettings;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -86,14 +88,14 @@ public final class KafkaHopLatency {
     }
 
     private static Map<String, Object> producerConfig(String bootstrap, int recordBytes) {
-        return Map.of(
+        Map<String, Object> config = new HashMap<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(1 << 20, recordBytes + 4096),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+        config.putAll(ClientSettings.RELIABLE_PRODUCER);
+        return config;
     }
 
     private static Map<String, Object> consumerConfig(String bootstrap, int recordBytes) {

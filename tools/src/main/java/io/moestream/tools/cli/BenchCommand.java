@@ -13,12 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -81,10 +81,8 @@ public final class BenchCommand implements Callable<Integer> {
             + " and print the hottest frames.")
     Path jfr;
 
-    @Option(names = {"-D", "--service-property"}, paramLabel = "KEY=VALUE",
-            description = "A system property for every service of the stack, or for one module as MODULE:KEY=VALUE"
-                    + " (e.g. -D expert-service:moe.blas.threads=1); repeatable.")
-    Map<String, String> serviceProperties = new LinkedHashMap<>();
+    @Mixin
+    ServicePropertyFlags serviceProperties;
 
     @Option(names = "--scale", split = ",", paramLabel = "SHAPE",
             description = "Instead of the pipeline bench: real models' expert counts at tiny dimensions on the local stack"
@@ -117,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path modelDir = Files.createTempDirectory("moe-bench-model-");
         BenchReport report;
         try {
-            report = new BenchRun(spec, serviceProperties, jfr, System.out).run(modelDir);
+            report = new BenchRun(spec, serviceProperties.properties(), jfr, System.out).run(modelDir);
         } finally {
             try (var files = Files.list(modelDir)) {
                 files.forEach(file -> file.toFile().delete());
@@ -135,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<ScaleBench.Shape> shapes = scale.stream().map(ScaleBench.Shape::of).toList();
         List<ScaleBench.Result> results = new ArrayList<>();
         for (ScaleBench.Shape shape : shapes) {
-            results.add(new ScaleBench(System.out).run(shape, serviceProperties));
+            results.add(new ScaleBench(System.out).run(shape, serviceProperties.properties()));
         }
         System.out.printf("%n%-14s %8s %9s %10s %14s %12s %11s %13s  %s%n", "shape", "experts", "READY s", "idle cores",
                 "expert threads", "expert RSS", "broker RSS", "max rel err", "failure");

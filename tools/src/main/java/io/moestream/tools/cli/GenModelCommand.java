@@ -32,7 +32,7 @@ public final class GenModelCommand implements Callable<Integer> {
     boolean mxfp4;
 
     @Option(names = "--norm-topk-prob", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Renormalise the top-k weights (qwen*, olmoe, deepseek_v3; Mixtral always does, DeepSeek-V2 never; default ${DEFAULT-VALUE}).")
+            description = "Renormalize the top-k weights (qwen*, olmoe, deepseek_v3; Mixtral always does, DeepSeek-V2 never; default ${DEFAULT-VALUE}).")
     boolean normTopkProb;
 
     @Option(names = "--experts", defaultValue = "8", description = "Experts per layer (default ${DEFAULT-VALUE}).")

@@ -64,6 +64,9 @@ public final class UpCommand implements Callable<Integer> {
             + " rules of ./moe k8s) and prometheus-alertmanager on free loopback ports; their URLs follow READY.")
     boolean monitoring;
 
+    @Mixin
+    ServicePropertyFlags serviceProperties;
+
     @Option(names = "--alert-webhook", paramLabel = "URL", description = "With --monitoring: Alertmanager posts every"
             + " alert, firing and resolved, to this URL (its webhook receiver).")
     String alertWebhook;
@@ -92,7 +95,8 @@ public final class UpCommand implements Callable<Integer> {
                 .withWireDtype(wireDtype)
                 .withSecure(secure)
                 .withGrpcMutualTls(grpcTls)
-                .withMonitoring(monitoring ? MonitoringOptions.on(alertWebhook) : MonitoringOptions.OFF);
+                .withMonitoring(monitoring ? MonitoringOptions.on(alertWebhook) : MonitoringOptions.OFF)
+                .withPropertiesOver(serviceProperties.properties());
         LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
         AtomicBoolean stopping = new AtomicBoolean();
         Thread stopper = new Thread(() -> {

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moestream.core.placement.ExpertGroup;
 import io.moestream.core.placement.ExpertId;
-import io.moestream.core.topics.GroupTopics;
 import io.moestream.core.topics.Topics;
+import io.moestream.tools.stack.LocalStack;
+import io.moestream.tools.stack.ServiceAcls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,7 +42,7 @@ public final class ManifestGenerator {
         Map<String, List<ObjectNode>> files = new LinkedHashMap<>();
         files.put("base/kafka.yaml", ManifestTemplates.render("kafka.yaml", common));
         files.put("base/topics.yaml", topics(common));
-        List<ObjectNode> users = new ArrayList<>(ManifestTemplates.render("users.yaml", common));
+        List<ObjectNode> users = serviceUsers(common);
         List<ObjectNode> experts = new ArrayList<>(ManifestTemplates.render("experts-common.yaml", common));
         List<DeploymentPlan.Group> groups = plan.groups();
         for (DeploymentPlan.Group group : groups) {
@@ -140,20 +141,30 @@ public final class ManifestGenerator {
         return values;
     }
 
+    /** The template's KafkaUsers; the gateway's and the router's with their services' ACLs ({@link ServiceAcls}). */
+    private List<ObjectNode> serviceUsers(Map<String, Object> common) {
+        List<ObjectNode> users = new ArrayList<>(ManifestTemplates.render("users.yaml", common));
+        for (ObjectNode user : users) {
+            String name = user.path("metadata").path("name").asText();
+            switch (name) {
+                case LocalStack.GATEWAY_PRINCIPAL -> StrimziAcls.grant(user, ServiceAcls.gateway(name, topics));
+                case LocalStack.ROUTER_PRINCIPAL -> StrimziAcls.grant(user, ServiceAcls.router(name, topics));
+                default -> {
+                    // KEDA's user has no local-stack twin: the template holds its ACLs
+                }
+            }
+        }
+        return users;
+    }
+
     /**
-     * The group's KafkaUser: the template's fixed ACLs (its consumer group, the other groups' offsets, replies, dead
-     * letters) and one Read/Describe ACL per topic pattern of its experts ({@link GroupTopics}), as the local stack's
-     * principals get.
+     * The group's KafkaUser with an expert process's ACLs ({@link ServiceAcls#expert}): its consumer group, the other
+     * groups' offsets, replies, dead letters, and one Read/Describe ACL per topic pattern of its experts.
      */
     private List<ObjectNode> groupUser(Map<String, Object> values, ExpertGroup group) {
         List<ObjectNode> user = ManifestTemplates.render("expert-user.yaml", values);
-        ArrayNode acls = (ArrayNode) user.get(0).path("spec").path("authorization").path("acls");
-        for (GroupTopics.Pattern pattern : GroupTopics.of(topics, group, plan.config().servedExperts())) {
-            ObjectNode acl = acls.addObject();
-            acl.putObject("resource").put("type", "topic").put("name", pattern.name())
-                    .put("patternType", pattern.prefixed() ? "prefix" : "literal");
-            acl.putArray("operations").add("Read").add("Describe");
-        }
+        StrimziAcls.grant(user.get(0), ServiceAcls.expert(user.get(0).path("metadata").path("name").asText(), topics,
+                group, plan.config().servedExperts()));
         return user;
     }
 

@@ -26,10 +26,10 @@ record ExpectedReplies(Set<ChunkKey> chunks, Set<ExpertKey> tasks) {
             try {
                 if (r.topic().equals(source.tokens())) {
                     TokenChunk c = TokenChunk.parseFrom(r.value());
-                    chunks.add(new ChunkKey(c.getRequestId(), c.getSeq(), c.getLayer()));
+                    chunks.add(ChunkKey.of(c));
                 } else {
                     ExpertTask t = ExpertTask.parseFrom(r.value());
-                    tasks.add(new ExpertKey(new ChunkKey(t.getRequestId(), t.getSeq(), t.getLayer()), t.getExpert()));
+                    tasks.add(new ExpertKey(ChunkKey.of(t), t.getExpert()));
                 }
             } catch (InvalidProtocolBufferException notARecordOfThePipeline) {
                 // replayed as it is; nothing comes back for it

@@ -35,10 +35,10 @@ final class ReplyBook {
         }
         if (reply.hasManifest()) {
             RouteManifest m = reply.getManifest();
-            manifests.putIfAbsent(new ChunkKey(m.getRequestId(), m.getSeq(), m.getLayer()), m);
+            manifests.putIfAbsent(ChunkKey.of(m), m);
         } else if (reply.hasResult()) {
             ExpertResult r = reply.getResult();
-            results.putIfAbsent(new ExpertKey(new ChunkKey(r.getRequestId(), r.getSeq(), r.getLayer()), r.getExpert()), r);
+            results.putIfAbsent(new ExpertKey(ChunkKey.of(r), r.getExpert()), r);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.moestream.tools.replay;
 
+import io.moestream.core.placement.ExpertId;
 import io.moestream.core.topics.Topics;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +35,7 @@ public sealed interface TopicRef {
 
         @Override
         public String toString() {
-            return "L" + layer + ".e" + expert;
+            return new ExpertId(layer, expert).name();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.moestream.tools.stack;
 
+import io.moestream.core.config.ServiceKeys;
 import io.moestream.tools.client.ClientTls;
 import io.moestream.tools.tls.CertificateAuthority;
 import java.io.IOException;
@@ -32,6 +33,6 @@ public record GatewayTls(Path dir, ClientTls client) {
                 "quarkus.tls.grpc.trust-store.pem.certs", client.ca().toString(),
                 "quarkus.grpc.server.plain-text", "false",
                 "quarkus.grpc.server.ssl.client-auth", "REQUIRED",
-                "moe.gateway.tls-configuration-name", "grpc");
+                ServiceKeys.GATEWAY_TLS_CONFIGURATION_NAME, "grpc");
     }
 }

@@ -1,5 +1,6 @@
 package io.moestream.tools.stack;
 
+import io.moestream.core.config.ServiceKeys;
 import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.model.MoeModel;
@@ -46,8 +47,8 @@ public final class LocalStack implements AutoCloseable {
      * them; OpenBLAS' own thread pool, entered by several threads at once, serializes them and spins instead.
      */
     static final Map<String, Map<String, String>> SERVICE_DEFAULTS = Map.of(
-            "expert-service", Map.of("moe.blas.threads", "1"),
-            "router-service", Map.of("moe.blas.threads", "1"));
+            "expert-service", Map.of(ServiceKeys.BLAS_THREADS, "1"),
+            "router-service", Map.of(ServiceKeys.BLAS_THREADS, "1"));
 
     /** How long a re-placement tries to prune the moved experts' offsets while old members are still leaving. */
     private static final Duration PRUNE_WAIT = Duration.ofSeconds(30);
@@ -111,9 +112,9 @@ public final class LocalStack implements AutoCloseable {
             }
             Map<String, String> common = new HashMap<>(options.extraProperties());
             common.put("kafka.bootstrap.servers", bootstrap);
-            common.put("moe.model.dir", options.modelDir().toAbsolutePath().toString());
+            common.put(ServiceKeys.MODEL_DIR, options.modelDir().toAbsolutePath().toString());
             if (!options.topics().prefix().isEmpty()) {
-                common.put("moe.topic-prefix", options.topics().prefix());
+                common.put(ServiceKeys.TOPIC_PREFIX, options.topics().prefix());
             }
             GatewayTls tls = options.grpcMutualTls() ? GatewayTls.create(workDir.resolve("grpc-tls")) : null;
             if (tls != null) {
@@ -295,11 +296,11 @@ public final class LocalStack implements AutoCloseable {
             // Static group membership under the process's name within this stack: a process restarted under it gets
             // its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing
             // each other's members.
-            all.put("moe.expert.instance-id", workDir.getFileName() + "-" + name);
+            all.put(ServiceKeys.EXPERT_INSTANCE_ID, workDir.getFileName() + "-" + name);
             // a known expert process restarted under its name serves its group again
             Optional.ofNullable(expertProcesses.get(name)).ifPresent(group -> {
-                all.put("moe.expert.group", group.name());
-                all.put("moe.expert.experts", group.expertSpec());
+                all.put(ServiceKeys.EXPERT_GROUP, group.name());
+                all.put(ServiceKeys.EXPERT_EXPERTS, group.expertSpec());
             });
         }
         if (secure != null) {

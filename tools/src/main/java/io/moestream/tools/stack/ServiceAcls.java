@@ -15,15 +15,15 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
- * The ACLs of each service's Kafka principal, the same as the {@code KafkaUser} resources of the k8s manifests
- * ({@code k8s/templates/users.yaml}, {@code expert-user.yaml}): keep the two equal.
+ * The ACLs of each service's Kafka principal: the local stack's ({@code --secure}) and the {@code KafkaUser} resources
+ * of the k8s manifests, which {@code ManifestGenerator} writes from these lists (in this order).
  */
-final class ServiceAcls {
+public final class ServiceAcls {
     private ServiceAcls() {
     }
 
     /** Writes token chunks; creates and reads its own reply topic (assigned, no group). */
-    static List<AclBinding> gateway(String user, Topics topics) {
+    public static List<AclBinding> gateway(String user, Topics topics) {
         List<AclBinding> acls = new ArrayList<>();
         allow(acls, user, ResourceType.TOPIC, topics.tokens(), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, topics.replyTopicPrefix(), PatternType.PREFIXED,
@@ -38,17 +38,17 @@ final class ServiceAcls {
      * dead-letter a chunk whose reply topic does not exist. The KafkaUser {@code moe-router} of the k8s manifests
      * grants the same.
      */
-    static List<AclBinding> router(String user, Topics topics) {
+    public static List<AclBinding> router(String user, Topics topics) {
         List<AclBinding> acls = new ArrayList<>();
         allow(acls, user, ResourceType.TOPIC, topics.tokens(), PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.GROUP, topics.routerGroup(), PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        allow(acls, user, ResourceType.TOPIC, topics.routerGroup() + "-", PatternType.PREFIXED, AclOperation.CREATE,
+                AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
         allow(acls, user, ResourceType.TOPIC, topics.expertTopicPrefix(), PatternType.PREFIXED,
                 AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, topics.replyTopicPrefix(), PatternType.PREFIXED,
                 AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
-        allow(acls, user, ResourceType.TOPIC, topics.routerGroup() + "-", PatternType.PREFIXED, AclOperation.CREATE,
-                AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
         allow(acls, user, ResourceType.TOPIC, topics.expertLoad(), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, topics.alerts(), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.GROUP, topics.expertGroupPrefix(), PatternType.PREFIXED, AclOperation.DESCRIBE);
@@ -61,18 +61,18 @@ final class ServiceAcls {
      * answers on the reply topics (Describe lets it list them, to dead-letter a task whose reply topic does not exist);
      * rejects bad tasks to the dead-letter topic.
      */
-    static List<AclBinding> expert(String user, Topics topics, ExpertGroup group, int servedExperts) {
+    public static List<AclBinding> expert(String user, Topics topics, ExpertGroup group, int servedExperts) {
         List<AclBinding> acls = new ArrayList<>();
-        for (GroupTopics.Pattern topic : GroupTopics.of(topics, group, servedExperts)) {
-            allow(acls, user, ResourceType.TOPIC, topic.name(), topic.prefixed() ? PatternType.PREFIXED : PatternType.LITERAL,
-                    AclOperation.READ, AclOperation.DESCRIBE);
-        }
         allow(acls, user, ResourceType.GROUP, topics.expertGroup(group.name()), PatternType.LITERAL,
                 AclOperation.READ, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.GROUP, topics.expertGroupPrefix(), PatternType.PREFIXED, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, topics.replyTopicPrefix(), PatternType.PREFIXED,
                 AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
+        for (GroupTopics.Pattern topic : GroupTopics.of(topics, group, servedExperts)) {
+            allow(acls, user, ResourceType.TOPIC, topic.name(), topic.prefixed() ? PatternType.PREFIXED : PatternType.LITERAL,
+                    AclOperation.READ, AclOperation.DESCRIBE);
+        }
         return acls;
     }
 

@@ -1,5 +1,6 @@
 package io.moestream.tools.stack;
 
+import io.moestream.core.config.ServiceKeys;
 import io.moestream.core.model.LayerSelection;
 import io.moestream.core.placement.PlanSource;
 import io.moestream.core.routing.RoutingOptions;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * What {@link LocalStack} starts.
@@ -43,25 +45,23 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
         }
     }
 
-    private static final String LAYERS_KEY = "moe.layers";
+    /** The prefix of a property for the router only (see {@code extraProperties}). */
+    private static final String ROUTER = "router-service:";
 
     public static StackOptions forModel(Path modelDir) {
         return new StackOptions(modelDir, null, 0, PlanSource.packed(), Map.of(), Topics.DEFAULT);
     }
 
     public StackOptions withBootstrap(String servers) {
-        return new StackOptions(modelDir, servers, gatewayPort, placement, extraProperties, topics,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.bootstrap = servers);
     }
 
     public StackOptions withGatewayPort(int port) {
-        return new StackOptions(modelDir, bootstrap, port, placement, extraProperties, topics,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.gatewayPort = port);
     }
 
     public StackOptions withPlacement(PlanSource source) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, source, extraProperties, topics,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.placement = source);
     }
 
     /** Shortcut for a plan of {@code count} expert groups of one process each, the experts split evenly in layer order. */
@@ -75,40 +75,43 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
     }
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, properties, topics,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.extraProperties = properties);
+    }
+
+    /**
+     * {@code properties} ({@code [module:]key}, as {@code -D} gives them) over the extra properties set so far: after
+     * the flags' own keys ({@link #withLayers}, {@link #withWireDtype}, {@link #withRouting}), an explicit one wins.
+     */
+    public StackOptions withPropertiesOver(Map<String, String> properties) {
+        Map<String, String> merged = new HashMap<>(extraProperties);
+        merged.putAll(properties);
+        return withExtraProperties(merged);
     }
 
     /** Serve only {@code spec}'s MoE layers ({@code all}, or e.g. {@code 0,5-7}): {@code moe.layers} of every service. */
     public StackOptions withLayers(String spec) {
-        Map<String, String> properties = new HashMap<>(extraProperties);
-        properties.put(LAYERS_KEY, spec);
-        return withExtraProperties(properties);
+        return withPropertiesOver(Map.of(ServiceKeys.LAYERS, spec));
     }
 
     /** The served layers as {@code moe.layers} gives them; {@code all} unless set. */
     public String layerSpec() {
-        return extraProperties.getOrDefault(LAYERS_KEY, LayerSelection.ALL);
+        return extraProperties.getOrDefault(ServiceKeys.LAYERS, LayerSelection.ALL);
     }
 
     public StackOptions withTopics(Topics names) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, names,
-                secure, grpcMutualTls, monitoring);
+        return with(copy -> copy.topics = names);
     }
 
     public StackOptions withSecure(boolean on) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics,
-                on, grpcMutualTls, monitoring);
+        return with(copy -> copy.secure = on);
     }
 
     public StackOptions withMonitoring(MonitoringOptions options) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, secure, grpcMutualTls,
-                options);
+        return with(copy -> copy.monitoring = options);
     }
 
     public StackOptions withGrpcMutualTls(boolean on) {
-        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics,
-                secure, on, monitoring);
+        return with(copy -> copy.grpcMutualTls = on);
     }
 
     /**
@@ -117,16 +120,14 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
      */
     public StackOptions withWireDtype(String dtype) {
         TensorMessages.wireDtype(dtype);
-        Map<String, String> properties = new HashMap<>(extraProperties);
-        properties.put("router-service:moe.wire-dtype", dtype);
-        return withExtraProperties(properties);
+        return withPropertiesOver(Map.of(ROUTER + ServiceKeys.WIRE_DTYPE, dtype));
     }
 
     /** The router routes with {@code routing} (its {@code moe.routing.*} keys); other extra properties stay. */
     public StackOptions withRouting(RoutingOptions routing) {
-        Map<String, String> properties = new HashMap<>(extraProperties);
-        routerProperties(routing).forEach((key, value) -> properties.put("router-service:" + key, value));
-        return withExtraProperties(properties);
+        Map<String, String> properties = new HashMap<>();
+        routerProperties(routing).forEach((key, value) -> properties.put(ROUTER + key, value));
+        return withPropertiesOver(properties);
     }
 
     /** The router's configuration keys that give it {@code routing}; empty for the family's routing. */
@@ -135,19 +136,55 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
         if (routing.isNone()) {
             return keys;
         }
-        keys.put("moe.routing.mode", hyphenated(routing.mode()));
+        keys.put(ServiceKeys.ROUTING_MODE, hyphenated(routing.mode()));
         if (routing.capacityFactor() > 0) {
-            keys.put("moe.routing.capacity-factor", Double.toString(routing.capacityFactor()));
+            keys.put(ServiceKeys.ROUTING_CAPACITY_FACTOR, Double.toString(routing.capacityFactor()));
         }
-        keys.put("moe.routing.overflow", hyphenated(routing.overflow()));
-        keys.put("moe.routing.renormalize-kept", Boolean.toString(routing.renormaliseKept()));
+        keys.put(ServiceKeys.ROUTING_OVERFLOW, hyphenated(routing.overflow()));
+        keys.put(ServiceKeys.ROUTING_RENORMALIZE_KEPT, Boolean.toString(routing.renormalizeKept()));
         if (routing.confidenceThreshold() > 0) {
-            keys.put("moe.routing.confidence-threshold", Double.toString(routing.confidenceThreshold()));
+            keys.put(ServiceKeys.ROUTING_CONFIDENCE_THRESHOLD, Double.toString(routing.confidenceThreshold()));
         }
         return keys;
     }
 
     private static String hyphenated(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private StackOptions with(Consumer<Fields> change) {
+        Fields copy = new Fields(this);
+        change.accept(copy);
+        return copy.options();
+    }
+
+    /** A mutable copy of the options, so that each {@code with*} names only the field it changes. */
+    private static final class Fields {
+        Path modelDir;
+        String bootstrap;
+        int gatewayPort;
+        PlanSource placement;
+        Map<String, String> extraProperties;
+        Topics topics;
+        boolean secure;
+        boolean grpcMutualTls;
+        MonitoringOptions monitoring;
+
+        Fields(StackOptions options) {
+            modelDir = options.modelDir;
+            bootstrap = options.bootstrap;
+            gatewayPort = options.gatewayPort;
+            placement = options.placement;
+            extraProperties = options.extraProperties;
+            topics = options.topics;
+            secure = options.secure;
+            grpcMutualTls = options.grpcMutualTls;
+            monitoring = options.monitoring;
+        }
+
+        StackOptions options() {
+            return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, secure,
+                    grpcMutualTls, monitoring);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.moestream.tools.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +75,12 @@ class OfflineManifestValidatorTest {
                 .contains("partition");
         assertThat(problemAfter("topic.yaml", "KafkaTopic", t -> ((ObjectNode) t.path("spec")).put("partitions", "three")))
                 .contains("partitions");
-        assertThat(problemAfter("expert-user.yaml", "KafkaUser", u -> ((ObjectNode) u.path("spec").path("authorization")
-                .path("acls").get(0).path("resource")).put("patternTyp", "literal"))).contains("patternTyp");
+        // the template's ACL list is empty (ManifestGenerator fills it): break an ACL added to it
+        assertThat(problemAfter("expert-user.yaml", "KafkaUser", u -> {
+            ObjectNode acl = ((ArrayNode) u.path("spec").path("authorization").path("acls")).addObject();
+            acl.putObject("resource").put("type", "topic").put("name", "moe.dlq").put("patternTyp", "literal");
+            acl.putArray("operations").add("Write");
+        })).contains("patternTyp");
         assertThat(problemAfter("kafka.yaml", "KafkaNodePool", p -> ((ObjectNode) p.path("spec")).putArray("roles").add("brokerr")))
                 .contains("roles");
         assertThat(problemAfter("kafka.yaml", "KafkaNodePool", p -> ((ObjectNode) p.path("spec")).putArray("roles").add(1)))

@@ -54,9 +54,9 @@ class RoutingOptionsIT {
             "FAMILY, 1.0, REROUTE, true, 0.3"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldMatchTheReferenceRoutedTheSameWay(Mode mode, double capacityFactor, Overflow overflow,
-                                                 boolean renormaliseKept, double threshold) throws Exception {
+                                                 boolean renormalizeKept, double threshold) throws Exception {
         // given a generated model, the options, and the whole stack whose router is configured with them
-        RoutingOptions options = new RoutingOptions(mode, capacityFactor, overflow, renormaliseKept, threshold);
+        RoutingOptions options = new RoutingOptions(mode, capacityFactor, overflow, renormalizeKept, threshold);
         ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, TOP_K, D_MODEL, 64, 31));
         Matrix x = Matrix.gaussian(TOKENS, D_MODEL, 12);
         try (TestKafkaCluster kafka = TestKafkaCluster.start();

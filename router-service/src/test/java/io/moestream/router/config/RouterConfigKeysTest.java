@@ -1,0 +1,38 @@
+package io.moestream.router.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moestream.core.config.ServiceKeys;
+import io.moestream.core.topics.Topics;
+import io.moestream.testsupport.MappedKeys;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.io.IOException;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** The router's keys as others write them ({@link ServiceKeys}) and as its {@code application.properties} derives them. */
+class RouterConfigKeysTest {
+
+    @Test
+    void shouldMapEveryKeyTheStackAndTheCliWriteTheRouterWith() {
+        assertThat(MappedKeys.of(RouterConfig.class)).containsAll(ServiceKeys.SHARED).containsAll(ServiceKeys.ROUTER);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "shadow."})
+    void shouldRunInTheGroupAndReadTheTopicThatTopicsNames(String prefix) throws IOException {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .withSources(new PropertiesConfigSource(getClass().getResource("/application.properties"), 100))
+                .withSources(new PropertiesConfigSource(Map.of(ServiceKeys.TOPIC_PREFIX, prefix), "test", 200))
+                .build();
+        Topics topics = new Topics(prefix);
+
+        assertThat(config.getValue("quarkus.kafka-streams.application-id", String.class)).isEqualTo(topics.routerGroup());
+        assertThat(config.getValue("quarkus.kafka-streams.topics", String.class)).isEqualTo(topics.tokens());
+    }
+}
