@@ -6,7 +6,7 @@ as F32, as its checkpoints do), and carries a non-MoE tensor that the server mus
 computed in float64 from the stored weights, transcribing the Hugging Face sparse MoE blocks of each
 family (MixtralSparseMoeBlock, Qwen2MoeSparseMoeBlock, Qwen3MoeSparseMoeBlock, OlmoeSparseMoeBlock,
 DeepseekV2Moe, DeepseekV3MoE): scores (softmax, or sigmoid for DeepSeek-V3), the selection bias and
-group-limited choice of DeepSeek, top-k, renormalisation where the family does it, the routed scaling
+group-limited choice of DeepSeek, top-k, renormalization where the family does it, the routed scaling
 factor, y = sum_k w_k * down(silu(gate(x)) * up(x)), plus the shared expert where there is one.
 
 With LAYOUT "fused", the routed experts of each layer are stored as newer Hugging Face checkpoints store them:
