@@ -49,7 +49,7 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
     private final ArrayDeque<Answer> unsent = new ArrayDeque<>();
     /** How the stream ends once {@link #unsent} is handed over; null while it goes on. */
     private Status endAfterUnsent;
-    /** Tokens this stream holds in the gateway's cap: its chunks taken and not yet answered to the client, nor failed. */
+    /** Tokens this stream holds in the gateway's cap: chunks taken and not yet answered to the client, nor failed. */
     private int heldRows;
     private boolean inputClosed;
     private boolean finished;
