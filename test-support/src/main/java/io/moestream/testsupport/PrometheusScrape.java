@@ -5,6 +5,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,15 +34,28 @@ public final class PrometheusScrape {
 
     /** The sum of the samples of {@code name} whose labels include every one of {@code labels}; 0 when none. */
     public double sum(String name, Map<String, String> labels) {
-        double sum = 0;
+        return samples(name, labels).stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /** Like {@link #sum}, but a metric with no such sample fails: a renamed metric must not read as zero. */
+    public double value(String name, Map<String, String> labels) {
+        List<Double> samples = samples(name, labels);
+        if (samples.isEmpty()) {
+            throw new AssertionError("no sample of " + name + " with labels " + labels + " in the scrape");
+        }
+        return samples.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    private List<Double> samples(String name, Map<String, String> labels) {
+        List<Double> values = new ArrayList<>();
         Matcher sample = SAMPLE.matcher(text);
         while (sample.find()) {
             String found = sample.group(2) == null ? "" : sample.group(2);
             if (sample.group(1).equals(name) && labels.entrySet().stream()
                     .allMatch(l -> found.contains(l.getKey() + "=\"" + l.getValue() + "\""))) {
-                sum += Double.parseDouble(sample.group(3));
+                values.add(Double.parseDouble(sample.group(3)));
             }
         }
-        return sum;
+        return values;
     }
 }

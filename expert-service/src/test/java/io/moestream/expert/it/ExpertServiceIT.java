@@ -7,6 +7,7 @@ import static io.moestream.expert.testing.Tasks.task;
 import static io.moestream.expert.testing.Tasks.weights;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.moestream.core.kernel.NaiveSwiGluExpert;
 import io.moestream.core.model.MoeModel;
@@ -18,6 +19,7 @@ import io.moestream.expert.testing.KafkaBrokerResource;
 import io.moestream.proto.v1.ExpertResult;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
+import io.moestream.testsupport.TopicRecords;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,20 +31,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -118,13 +115,8 @@ class ExpertServiceIT {
 
         // then: ready (both consumers joined the group; one may still be joining when the other has answered), with every
         // expert of its group loaded
-        HttpResponse<String> ready = get(readiness);
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (ready.statusCode() != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            ready = get(readiness);
-        }
-        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        HttpResponse<String> ready = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+                .until(() -> get(readiness), response -> response.statusCode() == 200);
         assertThat(ready.body()).contains("expert-workers", "\"loaded\": \"2/2\"");
 
         // then: the expert consumers' lag is on the metrics endpoint, where autoscalers read it
@@ -143,17 +135,8 @@ class ExpertServiceIT {
     }
 
     private List<ConsumerRecord<String, byte[]>> consume(String topic, int expectedCount) {
-        List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0));
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            while (records.size() < expectedCount && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-        }
+        List<ConsumerRecord<String, byte[]>> records = TopicRecords.atLeast(TopicRecords.plain(bootstrap),
+                List.of(new TopicPartition(topic, 0)), expectedCount, DEADLINE);
         assertThat(records).as("records on %s within %s", topic, DEADLINE).hasSize(expectedCount);
         return records;
     }

@@ -28,6 +28,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -260,17 +261,8 @@ class GroupConsumerTest {
         return new String(record.headers().lastHeader(name).value(), UTF_8);
     }
 
-    /** Waits, in short sleeps, for the worker thread to reach a state the test can observe. */
+    /** Waits, in short polls, for the worker thread to reach a state the test can observe. */
     private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within %s", DEADLINE).isLessThan(deadline);
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting", e);
-            }
-        }
+        Awaitility.await().atMost(DEADLINE).pollInterval(Duration.ofMillis(5)).until(condition::getAsBoolean);
     }
 }

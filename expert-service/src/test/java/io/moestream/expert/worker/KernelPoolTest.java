@@ -1,7 +1,9 @@
 package io.moestream.expert.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -29,10 +31,7 @@ class KernelPoolTest {
                 }));
             }
             // when two are running and the others queue behind them
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (running.get() < 2 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == 2);
             release.countDown();
             for (Future<Integer> call : calls) {
                 call.get(10, TimeUnit.SECONDS);

@@ -134,11 +134,6 @@ final class GeneratedTensors {
 
     /** The tensor's data {@code [dataRows, cols]}, Gaussian times {@code scale}. */
     static Matrix gaussian(TensorHeader h, long seed, double scale) {
-        Random random = new Random(seed);
-        float[] data = new float[Math.multiplyExact(h.dataRows(), h.cols())];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) (random.nextGaussian() * scale);
-        }
-        return new Matrix(h.dataRows(), h.cols(), data);
+        return Matrix.gaussian(h.dataRows(), h.cols(), new Random(seed), scale);
     }
 }

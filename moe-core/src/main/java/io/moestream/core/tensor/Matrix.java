@@ -1,6 +1,7 @@
 package io.moestream.core.tensor;
 
 import java.util.Arrays;
+import java.util.Random;
 
 /**
  * A dense row-major float32 matrix {@code [rows, cols]} on the heap: the unit that moves between the
@@ -22,8 +23,29 @@ public record Matrix(int rows, int cols, float[] data) {
         return new Matrix(rows, cols, new float[Math.multiplyExact(rows, cols)]);
     }
 
+    /** Seeded standard-normal values: the tokens of tests, the demo and the bench. */
+    public static Matrix gaussian(int rows, int cols, long seed) {
+        return gaussian(rows, cols, new Random(seed), 1.0);
+    }
+
+    /** The next {@code rows * cols} Gaussians of {@code random} times {@code scale}, row by row. */
+    public static Matrix gaussian(int rows, int cols, Random random, double scale) {
+        float[] data = new float[Math.multiplyExact(rows, cols)];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) (random.nextGaussian() * scale);
+        }
+        return new Matrix(rows, cols, data);
+    }
+
     public float get(int row, int col) {
         return data[row * cols + col];
+    }
+
+    /** Rows {@code [from, from + count)} as a new matrix {@code [count, cols]}. */
+    public Matrix rowRange(int from, int count) {
+        float[] out = new float[Math.multiplyExact(count, cols)];
+        System.arraycopy(data, from * cols, out, 0, out.length);
+        return new Matrix(count, cols, out);
     }
 
     /** The rows at {@code rowIndex}, in that order, as a new matrix {@code [rowIndex.length, cols]}. */

@@ -19,6 +19,7 @@ import io.moestream.proto.v1.Reply;
 import io.moestream.proto.v1.RouteManifest;
 import io.moestream.router.streams.StreamsErrorHandlers;
 import io.moestream.router.testing.KafkaBrokerResource;
+import io.moestream.testsupport.TopicRecords;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,16 +34,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -125,16 +122,8 @@ class RouterServiceIT {
         for (int expert = 0; expert < SPEC.experts(); expert++) {
             partitions.add(new TopicPartition(Topics.DEFAULT.expert(0, expert), 0));
         }
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            while (records.size() < expectedCount && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-        }
+        List<ConsumerRecord<String, byte[]>> records = TopicRecords.atLeast(TopicRecords.plain(bootstrap), partitions,
+                expectedCount, DEADLINE);
         assertThat(records).as("manifest and tasks within %s", DEADLINE).hasSize(expectedCount);
         return records;
     }

@@ -40,7 +40,7 @@ public final class BenchRun {
     public BenchReport run(Path modelDir) throws Exception {
         step("generating a %d-expert top-%d model, d_model %d, d_ff %d", spec.experts(), spec.topK(), spec.dModel(), spec.dFf());
         ModelGenerator.generate(modelDir, new ModelSpec(1, spec.experts(), spec.topK(), spec.dModel(), spec.dFf(), spec.seed()));
-        Matrix x = TensorMessages.asSent(RandomTensors.gaussian(spec.tokens(), spec.dModel(), spec.seed() + 1), spec.dtype());
+        Matrix x = TensorMessages.asSent(Matrix.gaussian(spec.tokens(), spec.dModel(), spec.seed() + 1), spec.dtype());
         List<KernelLimits.Point> kernel;
         ReferenceLimit.Result reference;
         try (MoeModel model = MoeModel.open(modelDir)) {

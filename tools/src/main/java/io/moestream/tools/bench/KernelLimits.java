@@ -49,7 +49,7 @@ public final class KernelLimits {
         try (OpenBlasSwiGluExpert kernel = new OpenBlasSwiGluExpert(weights)) {
             for (int rows : spec.kernelRows()) {
                 double flops = spec.expertFlops(rows);
-                Matrix x = RandomTensors.gaussian(rows, spec.dModel(), spec.seed() + rows);
+                Matrix x = Matrix.gaussian(rows, spec.dModel(), spec.seed() + rows);
                 try (SgemmOperands sgemm = new SgemmOperands(spec, weights, rows)) {
                     BestTime.Pair best = BestTime.ofPair(sgemm::run, () -> kernel.forward(x));
                     points.add(new Point(rows, flops / best.first(), flops / best.second(), rows * 1e9 / best.second()));
@@ -84,9 +84,9 @@ public final class KernelLimits {
             w13.position((long) f * d).put(weights.w3().data(), 0, f * d);
             w13.position(0);
             w2 = new FloatPointer(weights.w2().data());
-            x = new FloatPointer(RandomTensors.gaussian(rows, d, spec.seed()).data());
+            x = new FloatPointer(Matrix.gaussian(rows, d, spec.seed()).data());
             h13 = new FloatPointer(2L * rows * f);
-            g = new FloatPointer(RandomTensors.gaussian(rows, f, spec.seed()).data());
+            g = new FloatPointer(Matrix.gaussian(rows, f, spec.seed()).data());
             y = new FloatPointer((long) rows * d);
         }
 

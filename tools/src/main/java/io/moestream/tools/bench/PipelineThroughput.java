@@ -59,7 +59,7 @@ public final class PipelineThroughput {
         int from = 0;
         for (int i = 0; i < count; i++) {
             int rows = (x.rows() - from) / (count - i);
-            parts.add(RandomTensors.rows(x, from, rows));
+            parts.add(x.rowRange(from, rows));
             from += rows;
         }
         return parts;

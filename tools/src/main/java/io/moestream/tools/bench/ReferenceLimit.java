@@ -34,11 +34,11 @@ public final class ReferenceLimit {
     public static Result measure(MoeModel model, Matrix x, int chunkRows) {
         try (ReferenceMoeLayer layer = new ReferenceMoeLayer(model, 0)) {
             // the first chunk creates every expert's off-heap weights and warms up the JIT
-            layer.forward(RandomTensors.rows(x, 0, chunkRows));
+            layer.forward(x.rowRange(0, chunkRows));
             Histogram chunkMicros = LatencySummary.newHistogram();
             long chunkedStart = System.nanoTime();
             for (int from = 0; from + chunkRows <= x.rows(); from += chunkRows) {
-                Matrix chunk = RandomTensors.rows(x, from, chunkRows);
+                Matrix chunk = x.rowRange(from, chunkRows);
                 long start = System.nanoTime();
                 layer.forward(chunk);
                 LatencySummary.record(chunkMicros, System.nanoTime() - start);

@@ -118,7 +118,7 @@ public final class ScaleBench {
                 }
             }
             int lastLayer = shape.layers - 1;
-            Matrix x = RandomTensors.gaussian(TOKENS, D_MODEL, 11);
+            Matrix x = Matrix.gaussian(TOKENS, D_MODEL, 11);
             Matrix y;
             try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
                 y = client.infer("scale-" + shape.label, lastLayer, x, CHUNK_ROWS, Duration.ofMinutes(5));

@@ -150,7 +150,7 @@ final class StackPhase {
     private List<Matrix> chunks(Matrix x) {
         List<Matrix> chunks = new ArrayList<>();
         for (int from = 0; from + spec.chunkRows() <= x.rows(); from += spec.chunkRows()) {
-            chunks.add(RandomTensors.rows(x, from, spec.chunkRows()));
+            chunks.add(x.rowRange(from, spec.chunkRows()));
         }
         return chunks;
     }

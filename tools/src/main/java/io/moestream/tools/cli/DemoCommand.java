@@ -6,7 +6,6 @@ import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
-import io.moestream.tools.bench.RandomTensors;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.LocalStack;
@@ -66,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
     private int run(Path modelDir) throws Exception {
         step("generating a %d-expert top-%d model, d_model %d, d_ff %d (seed %d)", experts, topK, dModel, dFf, seed);
         ModelGenerator.generate(modelDir, new ModelSpec(1, experts, topK, dModel, dFf, seed));
-        Matrix x = RandomTensors.gaussian(tokens, dModel, seed + 1);
+        Matrix x = Matrix.gaussian(tokens, dModel, seed + 1);
 
         step("starting the stack (embedded Kafka broker, router, expert service, gateway)");
         Matrix y;
@@ -76,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
             step("streaming %d tokens in chunks of %d through %s", tokens, chunkRows, stack.gatewayAddress());
             try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
                 // A first small request warms up the JIT and the Kafka connections on every hop.
-                client.infer("demo-warmup", 0, RandomTensors.gaussian(chunkRows, dModel, seed + 2), chunkRows, Duration.ofMinutes(2));
+                client.infer("demo-warmup", 0, Matrix.gaussian(chunkRows, dModel, seed + 2), chunkRows, Duration.ofMinutes(2));
                 long start = System.nanoTime();
                 y = client.infer("demo", 0, x, chunkRows, Duration.ofMinutes(10));
                 seconds = (System.nanoTime() - start) / 1e9;

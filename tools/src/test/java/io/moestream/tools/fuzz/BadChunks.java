@@ -4,7 +4,7 @@ import io.moestream.proto.v1.InferChunk;
 import java.util.List;
 import java.util.Random;
 
-/** {@code moe.v1} streams whose last chunk breaks one rule of the gRPC API (README, "The gRPC API"). */
+/** {@code moe.v1} streams whose last chunk breaks one rule of the gRPC API (docs/api.md). */
 final class BadChunks {
     private BadChunks() {
     }

@@ -1,6 +1,7 @@
 package io.moestream.tools.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ManagedChannel;
@@ -25,16 +26,13 @@ import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.InferResult;
 import io.moestream.proto.v1.TokenChunk;
+import io.moestream.testsupport.PrometheusScrape;
 import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.client.StreamOutcome;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
 import io.moestream.tools.stack.StackOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -305,10 +303,8 @@ class BadInputFuzzIT {
             producer.flush();
         }
         TRIED.addAndGet(ROUNDS);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (ignoredReplies() < before + ROUNDS && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ignoredReplies() >= before + ROUNDS);
         assertThat(ignoredReplies() - before).isEqualTo(ROUNDS);
     }
 
@@ -472,9 +468,6 @@ class BadInputFuzzIT {
 
     /** The sum of {@code moe_gateway_replies_ignored_total} over its reasons. */
     private static double ignoredReplies() throws Exception {
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(stack.httpAddress("gateway") + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        return metrics.body().lines().filter(l -> l.startsWith("moe_gateway_replies_ignored_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return PrometheusScrape.of(stack.httpAddress("gateway")).sum("moe_gateway_replies_ignored_total", Map.of());
     }
 }

@@ -8,7 +8,7 @@ import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.Tensor;
 import java.util.Random;
 
-/** OIP ModelInfer requests that break one rule of the gateway's OIP mapping (README, "Open Inference Protocol"). */
+/** OIP ModelInfer requests that break one rule of the gateway's OIP mapping (docs/oip.md). */
 final class BadOip {
     private BadOip() {
     }

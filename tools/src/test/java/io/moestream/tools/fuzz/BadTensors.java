@@ -73,10 +73,6 @@ final class BadTensors {
     }
 
     Matrix random(int rows, int cols) {
-        float[] data = new float[rows * cols];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextGaussian();
-        }
-        return new Matrix(rows, cols, data);
+        return Matrix.gaussian(rows, cols, random, 1.0);
     }
 }

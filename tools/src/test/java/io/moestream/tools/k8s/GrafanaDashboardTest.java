@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Grafana dashboard in {@code k8s/grafana} matches Grafana's dashboard model ({@link GrafanaSchema}), and every moe
- * metric its queries use is one the README's metric table documents. {@code MonitoringAlertsIT} evaluates each of its
+ * metric its queries use is one the metric table of {@code docs/load-and-alerts.md} documents. {@code MonitoringAlertsIT} evaluates each of its
  * queries against a Prometheus scraping a real stack. Loading it into a Grafana is not done here.
  */
 class GrafanaDashboardTest {
@@ -52,20 +52,20 @@ class GrafanaDashboardTest {
     @Test
     void shouldQueryOnlyDocumentedMetrics() throws Exception {
         JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
-        String readme = Files.readString(ROOT.resolve("README.md"));
+        String metricsPage = Files.readString(ROOT.resolve("docs/load-and-alerts.md"));
         Set<String> used = new TreeSet<>();
         for (JsonNode panel : dashboard.path("panels")) {
             assertThat(panel.path("targets")).as(panel.path("title").asText()).isNotEmpty();
             for (JsonNode target : panel.path("targets")) {
                 Matcher m = METRIC.matcher(target.path("expr").asText());
                 while (m.find()) {
-                    // histogram and summary series carry a suffix the README's names leave out
+                    // histogram and summary series carry a suffix the documented names leave out
                     used.add(m.group().replaceAll("_(bucket|sum|count)$", ""));
                 }
             }
         }
         assertThat(used).contains("moe_router_expert_tokens_total", "moe_router_layer_balancedness",
                 "moe_expert_lag_records", "moe_gateway_chunk_latency_seconds");
-        assertThat(used).allSatisfy(metric -> assertThat(readme).as(metric).contains("`" + metric));
+        assertThat(used).allSatisfy(metric -> assertThat(metricsPage).as(metric).contains("`" + metric));
     }
 }

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
@@ -71,7 +70,7 @@ class MonitoringAlertsIT {
             long start = System.nanoTime();
             List<JsonNode> fired = List.of();
             for (int i = 0; fired.isEmpty(); i++) {
-                Matrix x = randomTokens(i);
+                Matrix x = Matrix.gaussian(ROWS, SPEC.dModel(), i);
                 skewedClient.infer("skewed-" + i, 0, x, 64, Duration.ofSeconds(30));
                 balancedClient.infer("balanced-" + i, 0, x, 64, Duration.ofSeconds(30));
                 fired = skewedHook.alerts();
@@ -139,15 +138,6 @@ class MonitoringAlertsIT {
         JsonNode result = queryData.path("result");
         assertThat(result).as("one series: %s", queryData).hasSize(1);
         return result.get(0).path("value").get(1).asDouble();
-    }
-
-    private static Matrix randomTokens(long seed) {
-        Random random = new Random(seed);
-        float[] data = new float[ROWS * SPEC.dModel()];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextGaussian();
-        }
-        return new Matrix(ROWS, SPEC.dModel(), data);
     }
 
     private static java.util.function.Consumer<String> progress(String stack) {

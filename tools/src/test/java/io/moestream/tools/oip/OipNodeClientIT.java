@@ -22,7 +22,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -64,7 +63,7 @@ class OipNodeClientIT {
 
         // and a generated two-layer model, tokens, and the stack on a real broker, cutting OIP requests in 64 rows
         ModelGenerator.generate(modelDir, new ModelSpec(2, EXPERTS, TOP_K, D_MODEL, 64, 21L));
-        Matrix x = randomTokens(ROWS, D_MODEL, 5);
+        Matrix x = Matrix.gaussian(ROWS, D_MODEL, 5);
         Files.write(work.resolve("x.bin"), littleEndian(x.data()));
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
@@ -178,15 +177,6 @@ class OipNodeClientIT {
             }
         }
         return new Matrix(x.rows(), gate.rows(), out);
-    }
-
-    private static Matrix randomTokens(int rows, int cols, long seed) {
-        Random random = new Random(seed);
-        float[] data = new float[rows * cols];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextGaussian();
-        }
-        return new Matrix(rows, cols, data);
     }
 
     private static byte[] littleEndian(float[] values) {

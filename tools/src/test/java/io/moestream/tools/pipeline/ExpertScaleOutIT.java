@@ -1,6 +1,7 @@
 package io.moestream.tools.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.ModelGenerator;
@@ -10,6 +11,7 @@ import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.Topics;
+import io.moestream.testsupport.PrometheusScrape;
 import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.ChildProcess;
@@ -29,7 +31,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class ExpertScaleOutIT {
                 + "\", \"replicas\": 2, \"partitions\": " + PARTITIONS + "}]}");
         Topics topics = Topics.DEFAULT;
         List<String> requests = List.of(requestOnPartition(0), requestOnPartition(1));
-        List<Matrix> inputs = List.of(PipelineFixtures.randomTokens(TOKENS, D_MODEL, 3), PipelineFixtures.randomTokens(TOKENS, D_MODEL, 4));
+        List<Matrix> inputs = List.of(Matrix.gaussian(TOKENS, D_MODEL, 3), Matrix.gaussian(TOKENS, D_MODEL, 4));
         ExecutorService clients = Executors.newFixedThreadPool(requests.size());
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
@@ -91,7 +92,9 @@ class ExpertScaleOutIT {
                     Matrix x = inputs.get(i);
                     outputs.add(CompletableFuture.supplyAsync(() -> infer(stack.gatewayAddress(), request, x), clients));
                 }
-                Thread.sleep(1500);
+                await("expert-0-r1 serves the streams").atMost(GROUP_WAIT).pollInterval(Duration.ofMillis(100))
+                        .until(() -> PrometheusScrape.of(stack.httpAddress("expert-0-r1"))
+                                .sum("moe_expert_tokens_total", Map.of()) > 0);
                 assertThat(outputs).as("streams still running when the expert is killed").noneMatch(CompletableFuture::isDone);
                 second.kill();
                 System.out.println("killed expert-0-r1 (pid " + second.pid() + ") mid-stream");
@@ -134,20 +137,11 @@ class ExpertScaleOutIT {
     }
 
     /** The members of a group once it is stable with {@code count} members that hold every partition. */
-    private static List<MemberDescription> awaitMembers(Admin admin, String group, int count) throws Exception {
-        long deadline = System.nanoTime() + GROUP_WAIT.toNanos();
-        while (true) {
-            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
-            List<MemberDescription> members = List.copyOf(description.members());
-            int assigned = members.stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
-            if (members.size() == count && assigned == EXPERTS * PARTITIONS) {
-                return members;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(group + " did not settle on " + count + " member(s) holding " + EXPERTS * PARTITIONS
-                        + " partitions within " + GROUP_WAIT + ": " + members);
-            }
-            Thread.sleep(250);
-        }
+    private static List<MemberDescription> awaitMembers(Admin admin, String group, int count) {
+        return await(group + " settles on " + count + " member(s) holding " + EXPERTS * PARTITIONS + " partitions")
+                .atMost(GROUP_WAIT).pollInterval(Duration.ofMillis(250))
+                .until(() -> List.copyOf(admin.describeConsumerGroups(List.of(group)).all().get().get(group).members()),
+                        members -> members.size() == count && members.stream()
+                                .mapToInt(m -> m.assignment().topicPartitions().size()).sum() == EXPERTS * PARTITIONS);
     }
 }

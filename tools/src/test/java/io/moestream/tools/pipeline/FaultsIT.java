@@ -14,15 +14,13 @@ import io.moestream.core.topics.Topics;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.Reply;
+import io.moestream.testsupport.PrometheusScrape;
+import io.moestream.testsupport.TopicRecords;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
 import io.moestream.tools.stack.StackOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,17 +32,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -113,7 +105,7 @@ class FaultsIT {
     @Order(1)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void routerKilledMidStreamAndRestartedLosesNoChunkAndItsReplaysAreDropped() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 1);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 1);
         long ignoredBefore = repliesIgnored();
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "router-crash", x, CHUNK_ROWS)) {
             assertThat(stream.awaitResults(20, STREAM_WAIT)).as("stream under way before the crash").isTrue();
@@ -135,7 +127,7 @@ class FaultsIT {
     @Order(2)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void onlyExpertProcessKilledAndRestartedWithinTheDeadlineAnswersEveryChunk() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 2);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 2);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "expert-crash", x, CHUNK_ROWS)) {
             assertThat(stream.awaitResults(20, STREAM_WAIT)).as("stream under way before the crash").isTrue();
 
@@ -163,7 +155,7 @@ class FaultsIT {
     @Order(3)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void gatewayRestartEndsItsStreamsWithUnavailableAndLeaksNothingIntoTheNextInstance() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 3);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 3);
         String port = stack.gatewayAddress().substring(stack.gatewayAddress().lastIndexOf(':') + 1);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "before-restart", x, CHUNK_ROWS)) {
             assertThat(stream.awaitResults(20, STREAM_WAIT)).isTrue();
@@ -186,7 +178,7 @@ class FaultsIT {
         stack.startService("gateway", "gateway", Map.of("moe.gateway.instance-id", SECOND_GATEWAY,
                 "quarkus.grpc.server.port", port, "moe.gateway.chunk-deadline", SHORT_DEADLINE.toSeconds() + "s",
                 "moe.gateway.max-in-flight-tokens", Integer.toString(TOKEN_CAP)), List.of("-Xmx" + GATEWAY_HEAP_MB + "m"));
-        Matrix y = PipelineFixtures.randomTokens(2000, D_MODEL, 4);
+        Matrix y = Matrix.gaussian(2000, D_MODEL, 4);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-restart", y, CHUNK_ROWS)) {
             assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), y);
         }
@@ -204,7 +196,7 @@ class FaultsIT {
     void fastClientIsHeldBackByFlowControlAndTheGatewayKeepsAtMostItsWindowPending() throws Exception {
         // given one stream far larger than the gateway lets in at once (32 chunks) plus what the transport buffers
         // (HTTP/2 window, 1 MiB): 400 chunks of 64 rows, 3.2 MB
-        Matrix x = PipelineFixtures.randomTokens(400 * 64, D_MODEL, 5);
+        Matrix x = Matrix.gaussian(400 * 64, D_MODEL, 5);
         AtomicBoolean running = new AtomicBoolean(true);
         CompletableFuture<double[]> peaks = CompletableFuture.supplyAsync(() -> peakGauges(running,
                 "moe_gateway_chunks_in_flight", "moe_gateway_tokens_in_flight"));
@@ -237,13 +229,13 @@ class FaultsIT {
         AtomicBoolean running = new AtomicBoolean(true);
         CompletableFuture<double[]> peaks = CompletableFuture.supplyAsync(() -> peakGauges(running,
                 "moe_gateway_tokens_in_flight", "moe_gateway_chunks_in_flight"));
-        long refusedBefore = (long) gauge(gatewayMetrics(), "moe_gateway_chunks_refused_total");
+        long refusedBefore = (long) gatewayMetrics().value("moe_gateway_chunks_refused_total", Map.of());
         List<Matrix> inputs = new ArrayList<>();
         List<StreamProbe> probes = new ArrayList<>();
         List<StreamProbe.Ending> endings = new ArrayList<>();
         try {
             for (int i = 0; i < streams; i++) {
-                inputs.add(PipelineFixtures.randomTokens(rows, D_MODEL, 10 + i));
+                inputs.add(Matrix.gaussian(rows, D_MODEL, 10 + i));
                 probes.add(StreamProbe.start(stack.gatewayAddress(), "overload-" + i, inputs.get(i), 256));
             }
             for (StreamProbe probe : probes) {
@@ -254,8 +246,8 @@ class FaultsIT {
             probes.forEach(StreamProbe::close);
         }
         double[] peak = peaks.get(1, TimeUnit.MINUTES);
-        String metrics = gatewayMetrics();
-        long refused = (long) gauge(metrics, "moe_gateway_chunks_refused_total") - refusedBefore;
+        PrometheusScrape metrics = gatewayMetrics();
+        long refused = (long) metrics.value("moe_gateway_chunks_refused_total", Map.of()) - refusedBefore;
 
         // then each stream is answered in full or refused with RESOURCE_EXHAUSTED naming the cap, what was answered
         // is correct, and the tokens in flight never passed the cap and are all released
@@ -276,10 +268,10 @@ class FaultsIT {
                 + " (cap %d), %.0f chunks in flight%n", streams, ok, streams - ok, peak[0], TOKEN_CAP, peak[1]);
         assertThat(refused).as("RESOURCE_EXHAUSTED answers").isEqualTo(streams - ok).isPositive();
         assertThat(peak[0]).isLessThanOrEqualTo(TOKEN_CAP);
-        assertThat(gauge(metrics, "moe_gateway_tokens_in_flight")).isZero();
+        assertThat(metrics.value("moe_gateway_tokens_in_flight", Map.of())).isZero();
 
         // and the gateway serves normally once the burst is over
-        Matrix y = PipelineFixtures.randomTokens(1000, D_MODEL, 20);
+        Matrix y = Matrix.gaussian(1000, D_MODEL, 20);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-overload", y, CHUNK_ROWS)) {
             assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), y);
         }
@@ -291,13 +283,13 @@ class FaultsIT {
     void aFloodOfManyTimesTheGatewaysHeapIsRefusedWithoutRunningItOutOfMemory() throws Exception {
         // given the router stopped (SIGSTOP), so that the little the gateway admits stays pending and the cap stays full
         ChildProcess router = process("router");
-        InferChunk large = GatewayClient.chunk("flood", 0, PipelineFixtures.randomTokens(4096, D_MODEL, 40), 4096,
+        InferChunk large = GatewayClient.chunk("flood", 0, Matrix.gaussian(4096, D_MODEL, 40), 4096,
                 DType.FP32).get(0);
         long floodBytes = 8L * GATEWAY_HEAP_MB * 1024 * 1024;
         int chunks = (int) (floodBytes / large.getSerializedSize()) + 1;
         AtomicInteger next = new AtomicInteger();
         Map<Status.Code, AtomicInteger> endings = new ConcurrentHashMap<>();
-        long refusedBefore = (long) gauge(gatewayMetrics(), "moe_gateway_chunks_refused_total");
+        long refusedBefore = (long) gatewayMetrics().value("moe_gateway_chunks_refused_total", Map.of());
         long start = System.nanoTime();
         signal(router, "STOP");
         try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
@@ -322,13 +314,13 @@ class FaultsIT {
         }
         long resumed = System.nanoTime();
         long tookMs = (resumed - start) / 1_000_000;
-        String metrics = gatewayMetrics();
-        long refused = (long) gauge(metrics, "moe_gateway_chunks_refused_total") - refusedBefore;
+        PrometheusScrape metrics = gatewayMetrics();
+        long refused = (long) metrics.value("moe_gateway_chunks_refused_total", Map.of()) - refusedBefore;
         System.out.printf("flood: %d chunks of %d bytes (%d MB, %d times the gateway's %d MB heap) in %d ms: %s;"
                         + " heap used after %.0f MB%n", chunks, large.getSerializedSize(),
                 (long) chunks * large.getSerializedSize() >> 20, (long) chunks * large.getSerializedSize()
                         / (GATEWAY_HEAP_MB * 1024L * 1024), GATEWAY_HEAP_MB, tookMs, endings,
-                heapUsed(metrics) / (1024 * 1024));
+                metrics.value("jvm_memory_used_bytes", Map.of("area", "heap")) / (1024 * 1024));
 
         // then the gateway is alive and never ran out of memory, refused almost all of it with RESOURCE_EXHAUSTED
         // (what it admitted could only wait for the stopped router: DEADLINE_EXCEEDED), and holds nothing afterwards
@@ -337,7 +329,7 @@ class FaultsIT {
         assertThat(endings.keySet()).isSubsetOf(Status.Code.RESOURCE_EXHAUSTED, Status.Code.DEADLINE_EXCEEDED);
         assertThat(refused).isEqualTo(endings.getOrDefault(Status.Code.RESOURCE_EXHAUSTED, new AtomicInteger()).get())
                 .isGreaterThan(chunks * 9L / 10);
-        assertThat(gauge(metrics, "moe_gateway_tokens_in_flight")).isZero();
+        assertThat(metrics.value("moe_gateway_tokens_in_flight", Map.of())).isZero();
 
         // and it serves a valid request once the router is back
         awaitServingAgain("after-flood", resumed);
@@ -347,7 +339,7 @@ class FaultsIT {
     @Order(7)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void brokerPausedPastTheTimeoutsEndsStreamsInTimeAndThePipelineServesAgain() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 6);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 6);
         ChildProcess broker = stack.processes().get(0);
         Duration pause = SHORT_DEADLINE.plusSeconds(7);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "broker-pause", x, CHUNK_ROWS)) {
@@ -383,7 +375,7 @@ class FaultsIT {
      * settle after a pause first), within 2 minutes of {@code since}.
      */
     private void awaitServingAgain(String label, long since) throws Exception {
-        Matrix y = PipelineFixtures.randomTokens(1000, D_MODEL, 7);
+        Matrix y = Matrix.gaussian(1000, D_MODEL, 7);
         for (int attempt = 1; ; attempt++) {
             try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), label + "-" + attempt, y, CHUNK_ROWS)) {
                 StreamProbe.Ending ending = stream.awaitEnd(STREAM_WAIT);
@@ -399,21 +391,11 @@ class FaultsIT {
         }
     }
 
-    /** The gateway's heap in use: the sum of its heap pools. */
-    private static double heapUsed(String metrics) {
-        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*} ([0-9.Ee+-]+)$").matcher(metrics);
-        double used = 0;
-        while (m.find()) {
-            used += Double.parseDouble(m.group(1));
-        }
-        return used;
-    }
-
     @Test
     @Order(8)
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void gatewayKilledMidStreamEndsItsStreamWithUnavailable() throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(8000, D_MODEL, 8);
+        Matrix x = Matrix.gaussian(8000, D_MODEL, 8);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "gateway-crash", x, CHUNK_ROWS)) {
             assertThat(stream.awaitResults(20, STREAM_WAIT)).isTrue();
 
@@ -467,31 +449,19 @@ class FaultsIT {
     }
 
     private long repliesIgnored() throws Exception {
-        String metrics = gatewayMetrics();
-        return (long) (labelled(metrics, "moe_gateway_replies_ignored_total", "duplicate")
-                + labelled(metrics, "moe_gateway_replies_ignored_total", "unknown_chunk"));
+        PrometheusScrape metrics = gatewayMetrics();
+        return (long) (metrics.value("moe_gateway_replies_ignored_total", Map.of("reason", "duplicate"))
+                + metrics.value("moe_gateway_replies_ignored_total", Map.of("reason", "unknown_chunk")));
     }
 
     /** The request ids of every record on a reply topic, from its start to its current end. */
     private List<String> replyRequestIds(String topic) throws Exception {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<String> ids = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (consumer.position(partition) < end && System.nanoTime() < giveUp) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    Reply reply = Reply.parseFrom(record.value());
-                    ids.add(StreamRequestIds.clientPart(
-                            reply.hasResult() ? reply.getResult().getRequestId() : reply.getManifest().getRequestId()));
-                }
-            }
-            assertThat(consumer.position(partition)).as("read %s to its end", topic).isGreaterThanOrEqualTo(end);
+        for (ConsumerRecord<String, byte[]> record : TopicRecords.toEnd(TopicRecords.plain(stack.bootstrapServers()),
+                List.of(new TopicPartition(topic, 0)), Duration.ofSeconds(60))) {
+            Reply reply = Reply.parseFrom(record.value());
+            ids.add(StreamRequestIds.clientPart(
+                    reply.hasResult() ? reply.getResult().getRequestId() : reply.getManifest().getRequestId()));
         }
         return ids;
     }
@@ -501,9 +471,9 @@ class FaultsIT {
         double[] peak = new double[names.length];
         while (running.get()) {
             try {
-                String metrics = gatewayMetrics();
+                PrometheusScrape metrics = gatewayMetrics();
                 for (int i = 0; i < names.length; i++) {
-                    peak[i] = Math.max(peak[i], gauge(metrics, names[i]));
+                    peak[i] = Math.max(peak[i], metrics.value(names[i], Map.of()));
                 }
                 Thread.sleep(100);
             } catch (Exception e) {
@@ -513,24 +483,8 @@ class FaultsIT {
         return peak;
     }
 
-    private String gatewayMetrics() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(stack.httpAddress("gateway") + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
-    }
-
-    private static double gauge(String metrics, String name) {
-        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*})? ([0-9.Ee+-]+)$").matcher(metrics);
-        assertThat(m.find()).as("%s in the gateway's metrics", name).isTrue();
-        return Double.parseDouble(m.group(2));
-    }
-
-    private static double labelled(String metrics, String name, String reason) {
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*reason=\"" + reason + "\"[^}]*} ([0-9.Ee+-]+)$").matcher(metrics);
-        assertThat(m.find()).as("%s{reason=%s} in the gateway's metrics", name, reason).isTrue();
-        return Double.parseDouble(m.group(1));
+    private PrometheusScrape gatewayMetrics() throws Exception {
+        return PrometheusScrape.of(stack.httpAddress("gateway"));
     }
 
     private static void signal(ChildProcess process, String signal) throws Exception {

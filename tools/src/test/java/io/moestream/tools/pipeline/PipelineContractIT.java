@@ -1,6 +1,7 @@
 package io.moestream.tools.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status;
 import io.moestream.core.layer.ReferenceMoeLayer;
@@ -17,6 +18,7 @@ import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.InferResult;
 import io.moestream.testsupport.TestKafkaCluster;
+import io.moestream.testsupport.TopicRecords;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.client.StreamOutcome;
 import io.moestream.tools.stack.LocalStack;
@@ -33,15 +35,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -106,7 +105,7 @@ class PipelineContractIT {
             List<Future<Matrix>> outputs = new ArrayList<>();
             for (int s = 0; s < 6; s++) {
                 int chunkRows = 1 + s % 7;
-                Matrix x = PipelineFixtures.randomTokens(40 * chunkRows, D_MODEL, 100 + s);
+                Matrix x = Matrix.gaussian(40 * chunkRows, D_MODEL, 100 + s);
                 String requestId = "concurrent-" + s;
                 inputs.add(x);
                 // when each streams its tokens (infer fails if a result comes back out of order)
@@ -127,7 +126,7 @@ class PipelineContractIT {
     @Order(2)
     void shouldAnswerHalfPrecisionChunksInTheirDtype(DType dtype, double tolerance) throws Exception {
         // given tokens sent as FP16 or BF16
-        Matrix x = PipelineFixtures.randomTokens(96, D_MODEL, 5);
+        Matrix x = Matrix.gaussian(96, D_MODEL, 5);
         List<InferChunk> chunks = GatewayClient.chunk("half-" + dtype, 0, x, 32, dtype);
 
         // when they stream through
@@ -147,11 +146,11 @@ class PipelineContractIT {
     @Order(3)
     void shouldAnswerEarlierChunksThenRejectABadChunk() throws Exception {
         // given two good chunks followed by one whose d_model is wrong
-        Matrix good = PipelineFixtures.randomTokens(20, D_MODEL, 8);
+        Matrix good = Matrix.gaussian(20, D_MODEL, 8);
         List<InferChunk> chunks = new ArrayList<>(GatewayClient.chunk("bad-after-good", 0, good, 10, DType.FP32));
         chunks.add(InferChunk.newBuilder()
                 .setRequestId("bad-after-good").setSeq(2).setLayer(0)
-                .setHidden(TensorMessages.toProto(PipelineFixtures.randomTokens(3, D_MODEL + 1, 9), DType.FP32))
+                .setHidden(TensorMessages.toProto(Matrix.gaussian(3, D_MODEL + 1, 9), DType.FP32))
                 .build());
 
         // when the stream is sent
@@ -171,7 +170,7 @@ class PipelineContractIT {
                 Map.of("quarkus.kafka-streams.application-id", "moe-router-duplicate"));
         // (it starts from the earliest offset: let it catch up so both routers route the chunks below)
         awaitCommitted("moe-router-duplicate", Topics.DEFAULT.tokens());
-        Matrix x = PipelineFixtures.randomTokens(150, D_MODEL, 12);
+        Matrix x = Matrix.gaussian(150, D_MODEL, 12);
 
         // when tokens stream through
         Matrix y = client.infer("duplicated", 0, x, 30, Duration.ofMinutes(2));
@@ -179,12 +178,8 @@ class PipelineContractIT {
         // then the output still equals the reference: each expert part was added once
         assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
         // and the duplicates really happened: each (chunk, expert) task of this request is on its topic twice
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        Map<String, Integer> tasks = tasksPerChunkAndExpert("duplicated");
-        while (tasks.containsValue(1) && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            tasks = tasksPerChunkAndExpert("duplicated");
-        }
+        Map<String, Integer> tasks = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> tasksPerChunkAndExpert("duplicated"), counts -> !counts.containsValue(1));
         assertThat(tasks.values()).isNotEmpty().allSatisfy(n -> assertThat(n).isEqualTo(2));
     }
 
@@ -193,37 +188,21 @@ class PipelineContractIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             TopicPartition partition = new TopicPartition(topic, 0);
             long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (true) {
-                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
-                        .get(partition);
-                if (committed != null && committed.offset() >= end) {
-                    return;
-                }
-                assertThat(System.nanoTime()).as(group + " catches up on " + topic).isLessThan(deadline);
-                Thread.sleep(250);
-            }
+            await(group + " catches up on " + topic).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition),
+                            committed -> committed != null && committed.offset() >= end);
         }
     }
 
     private static Map<String, Integer> tasksPerChunkAndExpert(String requestId) throws Exception {
         Map<String, Integer> counts = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            for (int e = 0; e < EXPERTS; e++) {
-                TopicPartition partition = new TopicPartition(Topics.DEFAULT.expert(0, e), 0);
-                consumer.assign(List.of(partition));
-                consumer.seekToBeginning(List.of(partition));
-                long end = consumer.endOffsets(List.of(partition)).get(partition);
-                while (consumer.position(partition) < end) {
-                    for (var record : consumer.poll(Duration.ofSeconds(1))) {
-                        if (requestId.equals(StreamRequestIds.clientPart(record.key()))) {
-                            ExpertTask task = ExpertTask.parseFrom(record.value());
-                            counts.merge(task.getSeq() + "/" + task.getExpert(), 1, Integer::sum);
-                        }
-                    }
-                }
+        List<TopicPartition> partitions = IntStream.range(0, EXPERTS)
+                .mapToObj(e -> new TopicPartition(Topics.DEFAULT.expert(0, e), 0)).toList();
+        for (ConsumerRecord<String, byte[]> record : TopicRecords.toEnd(TopicRecords.plain(kafka.bootstrapServers()),
+                partitions, Duration.ofSeconds(60))) {
+            if (requestId.equals(StreamRequestIds.clientPart(record.key()))) {
+                ExpertTask task = ExpertTask.parseFrom(record.value());
+                counts.merge(task.getSeq() + "/" + task.getExpert(), 1, Integer::sum);
             }
         }
         return counts;

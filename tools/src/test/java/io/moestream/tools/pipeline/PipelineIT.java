@@ -42,7 +42,7 @@ class PipelineIT {
                                       int expertProcesses) throws Exception {
         // given a generated model and the whole stack on a real broker
         ModelGenerator.generate(modelDir, new ModelSpec(1, experts, topK, dModel, dFf, 7L * experts + topK));
-        Matrix x = PipelineFixtures.randomTokens(tokens, dModel, 11);
+        Matrix x = Matrix.gaussian(tokens, dModel, 11);
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
                      .withBootstrap(kafka.bootstrapServers())

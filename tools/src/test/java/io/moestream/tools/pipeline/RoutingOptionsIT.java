@@ -13,20 +13,16 @@ import io.moestream.core.routing.RoutingOptions.Overflow;
 import io.moestream.core.routing.RoutingStats;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.testsupport.PrometheusScrape;
 import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
 import io.moestream.tools.stack.StackOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +58,7 @@ class RoutingOptionsIT {
         // given a generated model, the options, and the whole stack whose router is configured with them
         RoutingOptions options = new RoutingOptions(mode, capacityFactor, overflow, renormaliseKept, threshold);
         ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, TOP_K, D_MODEL, 64, 31));
-        Matrix x = PipelineFixtures.randomTokens(TOKENS, D_MODEL, 12);
+        Matrix x = Matrix.gaussian(TOKENS, D_MODEL, 12);
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
                      .withBootstrap(kafka.bootstrapServers())
@@ -97,14 +93,14 @@ class RoutingOptionsIT {
                     assertThat(error.maxRelError()).isLessThan(MAX_REL_ERROR);
 
                     // and the counters of the router and of the gateway (from the manifests) say the same
-                    String routerMetrics = get(stack.httpAddress("router") + "/q/metrics");
-                    String gatewayMetrics = get(stack.httpAddress("gateway") + "/q/metrics");
-                    assertThat(counter(routerMetrics, "moe_router_assignments_total", "requested")).isEqualTo(requested);
-                    assertThat(counter(routerMetrics, "moe_router_assignments_total", "skipped")).isEqualTo(skipped);
-                    assertThat(counter(routerMetrics, "moe_router_assignments_total", "dropped")).isEqualTo(dropped);
-                    assertThat(counter(routerMetrics, "moe_router_assignments_total", "rerouted")).isEqualTo(rerouted);
-                    assertThat(counter(gatewayMetrics, "moe_gateway_assignments_total", "dropped")).isEqualTo(dropped);
-                    assertThat(counter(gatewayMetrics, "moe_gateway_assignments_total", "skipped")).isEqualTo(skipped);
+                    PrometheusScrape routerMetrics = PrometheusScrape.of(stack.httpAddress("router"));
+                    PrometheusScrape gatewayMetrics = PrometheusScrape.of(stack.httpAddress("gateway"));
+                    assertThat((long) routerMetrics.value("moe_router_assignments_total", Map.of("outcome", "requested"))).isEqualTo(requested);
+                    assertThat((long) routerMetrics.value("moe_router_assignments_total", Map.of("outcome", "skipped"))).isEqualTo(skipped);
+                    assertThat((long) routerMetrics.value("moe_router_assignments_total", Map.of("outcome", "dropped"))).isEqualTo(dropped);
+                    assertThat((long) routerMetrics.value("moe_router_assignments_total", Map.of("outcome", "rerouted"))).isEqualTo(rerouted);
+                    assertThat((long) gatewayMetrics.value("moe_gateway_assignments_total", Map.of("outcome", "dropped"))).isEqualTo(dropped);
+                    assertThat((long) gatewayMetrics.value("moe_gateway_assignments_total", Map.of("outcome", "skipped"))).isEqualTo(skipped);
                     if (mode == Mode.FAMILY && overflow == Overflow.DROP) {
                         assertThat(dropped).as("capacity factor %s must drop something", capacityFactor).isPositive();
                     }
@@ -117,20 +113,5 @@ class RoutingOptionsIT {
                 stack.copyLogsTo(PipelineFixtures.logDir("RoutingOptionsIT-" + mode + "-" + overflow));
             }
         }
-    }
-
-    private static String get(String url) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(url).isEqualTo(200);
-        return response.body();
-    }
-
-    /** The value of a Prometheus counter line {@code name{...outcome="value"...} 12.0}. */
-    private static long counter(String metrics, String name, String outcome) {
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*outcome=\"" + outcome + "\"[^}]*} ([0-9.Ee+]+)$").matcher(metrics);
-        assertThat(m.find()).as("%s{outcome=%s} in the metrics", name, outcome).isTrue();
-        return (long) Double.parseDouble(m.group(1));
     }
 }

@@ -93,7 +93,7 @@ class SlowReaderIT {
         ModelGenerator.generate(modelDir, new ModelSpec(1, 4, 2, D_MODEL, 64, 22));
         model = MoeModel.open(modelDir);
         reference = new ReferenceMoeLayer(model, 0);
-        x = PipelineFixtures.randomTokens(CHUNK_ROWS, D_MODEL, 1);
+        x = Matrix.gaussian(CHUNK_ROWS, D_MODEL, 1);
         expected = reference.forward(x);
         stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir), System.out::println);
         int port = FreePorts.next();
@@ -132,8 +132,7 @@ class SlowReaderIT {
             assertMatchesReference(TensorMessages.fromProto(results.get(seq).getOutput(), D_MODEL, CHUNK_ROWS));
         }
         PrometheusScrape metrics = PrometheusScrape.of(stack.httpAddress(GATEWAY));
-        assertThat(metrics.sum("moe_gateway_tokens_in_flight_cap", Map.of())).isEqualTo(32768);
-        assertThat(metrics.sum("moe_gateway_tokens_in_flight", Map.of())).isZero();
+        assertThat(metrics.value("moe_gateway_tokens_in_flight", Map.of())).isZero();
     }
 
     @Test
@@ -196,7 +195,7 @@ class SlowReaderIT {
 
     /** While the slow stream is held: another client's stream is answered in full, and the gateway never ran out. */
     private void assertServesOthersWithinItsMemory() throws Exception {
-        Matrix y = PipelineFixtures.randomTokens(8 * CHUNK_ROWS, D_MODEL, 2);
+        Matrix y = Matrix.gaussian(8 * CHUNK_ROWS, D_MODEL, 2);
         try (GatewayClient other = new GatewayClient(gatewayAddress)) {
             Matrix answered = other.infer("other", 0, y, CHUNK_ROWS, WAIT);
             assertThat(ErrorStats.compare(answered, PipelineFixtures.referenceByChunks(reference, y, CHUNK_ROWS))

@@ -15,6 +15,7 @@ import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.Reply;
 import io.moestream.proto.v1.TokenChunk;
 import io.moestream.testsupport.TestKafkaCluster;
+import io.moestream.testsupport.TopicRecords;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
@@ -28,12 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,7 +89,7 @@ class WireDtypeIT {
      */
     private Served serve(String wireDtype, DType sent, long seed, String requestId, String logName) throws Exception {
         ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, 2, 64, 96, 5));
-        Matrix x = TensorMessages.asSent(PipelineFixtures.randomTokens(200, 64, seed), sent);
+        Matrix x = TensorMessages.asSent(Matrix.gaussian(200, 64, seed), sent);
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
                      .withBootstrap(kafka.bootstrapServers()).withWireDtype(wireDtype), System.out::println);
@@ -138,16 +135,6 @@ class WireDtypeIT {
                 }
             }
         }
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
-            }
-        }
-        return records;
+        return TopicRecords.toEnd(TopicRecords.plain(bootstrap), partitions, Duration.ofSeconds(60));
     }
 }

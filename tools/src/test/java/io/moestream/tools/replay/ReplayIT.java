@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,7 +60,7 @@ class ReplayIT {
             Instant from = Instant.now();
             try (GatewayClient client = new GatewayClient(production.gatewayAddress())) {
                 for (int r = 0; r < REQUESTS; r++) {
-                    client.infer("replay-it-" + r, 0, randomTokens(TOKENS, SPEC.config().dModel(), r), CHUNK_ROWS,
+                    client.infer("replay-it-" + r, 0, Matrix.gaussian(TOKENS, SPEC.config().dModel(), r), CHUNK_ROWS,
                             Duration.ofMinutes(2));
                     Thread.sleep(300);
                 }
@@ -138,14 +137,5 @@ class ReplayIT {
 
     private static String line(String output, String start) {
         return output.lines().filter(l -> l.strip().startsWith(start)).findFirst().orElseThrow();
-    }
-
-    private static Matrix randomTokens(int rows, int cols, long seed) {
-        Random random = new Random(seed);
-        float[] data = new float[rows * cols];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextGaussian();
-        }
-        return new Matrix(rows, cols, data);
     }
 }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -75,12 +74,7 @@ class SecureStackIT {
 
     @Test
     void shouldAnswerLikeTheReferenceOnTheSecuredBroker() throws Exception {
-        Random random = new Random(4);
-        float[] data = new float[64 * D_MODEL];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextGaussian();
-        }
-        Matrix x = new Matrix(64, D_MODEL, data);
+        Matrix x = Matrix.gaussian(64, D_MODEL, 4);
         try (GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
             Matrix y = client.infer("secure", 0, x, 16, Duration.ofSeconds(90));
             assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(1e-4);

@@ -20,7 +20,6 @@ import io.moestream.tools.stack.StackOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +70,7 @@ class GatewayMutualTlsIT {
 
     @Test
     void shouldServeAClientWithACertificateFromTheTrustedCa() throws Exception {
-        Matrix x = tokens(48, 1);
+        Matrix x = Matrix.gaussian(48, D_MODEL, 1);
         try (GatewayClient client = new GatewayClient(stack.gatewayAddress(), trusted)) {
             Matrix y = client.infer("mtls", 0, x, 16, Duration.ofSeconds(60));
             assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(1e-4);
@@ -97,19 +96,10 @@ class GatewayMutualTlsIT {
 
     private static void assertRefused(ClientTls tls) {
         try (GatewayClient client = new GatewayClient(stack.gatewayAddress(), tls)) {
-            assertThatThrownBy(() -> client.infer("refused", 0, tokens(4, 2), 4, Duration.ofSeconds(30)))
+            assertThatThrownBy(() -> client.infer("refused", 0, Matrix.gaussian(4, D_MODEL, 2), 4, Duration.ofSeconds(30)))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         }
         assertThat(stack.firstExited()).isEmpty();
-    }
-
-    private static Matrix tokens(int rows, long seed) {
-        Random random = new Random(seed);
-        float[] data = new float[rows * D_MODEL];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextGaussian();
-        }
-        return new Matrix(rows, D_MODEL, data);
     }
 }

@@ -4,7 +4,6 @@ import io.moestream.core.tensor.Matrix;
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.Tensor;
-import io.moestream.tools.bench.RandomTensors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,7 +45,7 @@ public class CodecBenchmarks {
 
     @Setup(Level.Trial)
     public void setUp() {
-        chunk = RandomTensors.gaussian(rows, dModel, 7);
+        chunk = Matrix.gaussian(rows, dModel, 7);
         encoded = TensorMessages.toProto(chunk, dtype);
         serialized = encoded.toByteArray();
     }

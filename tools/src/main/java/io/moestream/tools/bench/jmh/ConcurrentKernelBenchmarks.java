@@ -3,7 +3,6 @@ package io.moestream.tools.bench.jmh;
 import io.moestream.core.kernel.OpenBlasSwiGluExpert;
 import io.moestream.core.model.ExpertWeights;
 import io.moestream.core.tensor.Matrix;
-import io.moestream.tools.bench.RandomTensors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,9 +62,9 @@ public class ConcurrentKernelBenchmarks {
         @Setup(Level.Trial)
         public void setUp() {
             long seed = Thread.currentThread().getId();
-            kernel = new OpenBlasSwiGluExpert(new ExpertWeights(RandomTensors.gaussian(dFf, dModel, seed),
-                    RandomTensors.gaussian(dModel, dFf, seed + 1), RandomTensors.gaussian(dFf, dModel, seed + 2)));
-            x = RandomTensors.gaussian(rows, dModel, seed + 3);
+            kernel = new OpenBlasSwiGluExpert(new ExpertWeights(Matrix.gaussian(dFf, dModel, seed),
+                    Matrix.gaussian(dModel, dFf, seed + 1), Matrix.gaussian(dFf, dModel, seed + 2)));
+            x = Matrix.gaussian(rows, dModel, seed + 3);
         }
 
         @TearDown(Level.Trial)

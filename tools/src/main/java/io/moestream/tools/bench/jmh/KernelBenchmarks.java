@@ -5,7 +5,6 @@ import io.moestream.core.kernel.GateScorer;
 import io.moestream.core.kernel.OpenBlasSwiGluExpert;
 import io.moestream.core.model.ExpertWeights;
 import io.moestream.core.tensor.Matrix;
-import io.moestream.tools.bench.RandomTensors;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.FloatPointer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -58,11 +57,11 @@ public class KernelBenchmarks {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ExpertWeights weights = new ExpertWeights(RandomTensors.gaussian(dFf, dModel, 1),
-                RandomTensors.gaussian(dModel, dFf, 2), RandomTensors.gaussian(dFf, dModel, 3));
+        ExpertWeights weights = new ExpertWeights(Matrix.gaussian(dFf, dModel, 1),
+                Matrix.gaussian(dModel, dFf, 2), Matrix.gaussian(dFf, dModel, 3));
         kernel = new OpenBlasSwiGluExpert(weights);
-        gate = new GateScorer(RandomTensors.gaussian(experts, dModel, 4));
-        x = RandomTensors.gaussian(rows, dModel, 5);
+        gate = new GateScorer(Matrix.gaussian(experts, dModel, 4));
+        x = Matrix.gaussian(rows, dModel, 5);
         xOff = new FloatPointer(x.data());
         // the kernel's real weights: a buffer never written would be the operating system's zero page, always in cache
         w13 = new FloatPointer(2L * dFf * dModel);
@@ -71,7 +70,7 @@ public class KernelBenchmarks {
         w13.position(0);
         w2 = new FloatPointer(weights.w2().data());
         h13 = new FloatPointer(2L * rows * dFf);
-        g = new FloatPointer(RandomTensors.gaussian(rows, dFf, 6).data());
+        g = new FloatPointer(Matrix.gaussian(rows, dFf, 6).data());
         y = new FloatPointer((long) rows * dModel);
     }
 
