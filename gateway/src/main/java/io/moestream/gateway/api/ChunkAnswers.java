@@ -12,6 +12,12 @@ public interface ChunkAnswers {
     /** The output of the next chunk, in the order the chunks were sent. */
     void answer(InferResult result);
 
+    /**
+     * Whether an answer handed over now is taken without piling up (gRPC: {@code isReady()}, the call's transport has
+     * less than its ready threshold queued). While it is not, the stream keeps its answers and asks for no chunk.
+     */
+    boolean ready();
+
     /** Flow control: the stream can take {@code chunks} more chunks. */
     void request(int chunks);
 

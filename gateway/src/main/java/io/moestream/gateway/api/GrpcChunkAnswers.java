@@ -18,6 +18,11 @@ final class GrpcChunkAnswers implements ChunkAnswers {
     }
 
     @Override
+    public boolean ready() {
+        return responses.isReady();
+    }
+
+    @Override
     public void request(int chunks) {
         responses.request(chunks);
     }

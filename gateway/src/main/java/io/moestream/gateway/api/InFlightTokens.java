@@ -3,9 +3,11 @@ package io.moestream.gateway.api;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The gateway-wide count of tokens (chunk rows) published and not yet answered, expired or dropped, held under a
- * cap. Each of them holds an FP32 accumulator of d_model floats until its chunk completes, so the cap is what bounds
- * the reassembly memory however many streams are open; a chunk that would pass it is refused, not queued.
+ * The gateway-wide count of tokens (chunk rows) the gateway holds, under a cap: taken from a client and not yet
+ * handed to its transport as an answer, nor failed or dropped. Each of them holds an FP32 accumulator of d_model
+ * floats until its chunk completes, then its answer until the client's transport is ready for it, so the cap is
+ * what bounds the reassembly memory and the answers waiting for slow readers, however many streams are open; a chunk
+ * that would pass it is refused, not queued.
  */
 final class InFlightTokens {
     private final long cap;

@@ -15,6 +15,7 @@ import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.InferResult;
 import io.moestream.proto.v1.TokenChunk;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,11 @@ import java.util.Map;
  * One Infer stream: a client's gRPC call, or a request of another protocol run as a stream. Chunks come in on the
  * caller's thread; completions come from the reply listener, expiries from the deadline timer and publish failures
  * from the producer: every state change and every call on {@link ChunkAnswers} happens under this object's lock, so
- * answers are serialized. Flow control: the stream asks for at most {@code maxInFlightChunks} chunks up front and
- * for one more each time a chunk is answered.
+ * answers are serialized. Flow control both ways: the stream asks for at most {@code maxInFlightChunks} chunks up
+ * front and for one more each time it hands an answer to the client's transport, which it does only while that
+ * transport is ready ({@link ChunkAnswers#ready}); answers the client is not reading wait here, in order, until the
+ * on-ready callback ({@link #clientReady}). So a stream holds at most {@code maxInFlightChunks} chunks, pending or
+ * answered, however slowly its client reads, and their rows count in the gateway's token cap until handed over.
  */
 final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
 
@@ -32,11 +36,21 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
     private record SentChunk(ChunkKey key, String clientRequestId, DType dtype, int rows, long publishedNanos) {
     }
 
+    /** A chunk's answer, with the rows it holds in the token cap until it is handed to the client. */
+    private record Answer(InferResult result, int rows) {
+    }
+
     private final InferStreams shared;
     private final ChunkAnswers answers;
     private final ChunkValidator validator;
-    private final OrderedReplies<InferResult> replies = new OrderedReplies<>();
+    private final OrderedReplies<Answer> replies = new OrderedReplies<>();
     private final Map<Long, SentChunk> sent = new HashMap<>();
+    /** Answers released in order and not yet handed to the client, who is not reading them. */
+    private final ArrayDeque<Answer> unsent = new ArrayDeque<>();
+    /** How the stream ends once {@link #unsent} is handed over; null while it goes on. */
+    private Status endAfterUnsent;
+    /** Tokens this stream holds in the gateway's cap: chunks taken and not yet answered to the client, nor failed. */
+    private int heldRows;
     private boolean inputClosed;
     private boolean finished;
     /** The request id of this stream's chunks on the topics ({@link StreamRequestIds}). */
@@ -73,6 +87,7 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
                 flush();
                 return;
             }
+            heldRows += valid.hidden().rows();
             if (topicRequestId == null) {
                 topicRequestId = StreamRequestIds.newFor(valid.requestId());
             }
@@ -105,14 +120,13 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         if (finished || chunk == null) {
             return;
         }
-        shared.tokens().release(chunk.rows());
         shared.metrics().chunkCompleted(System.nanoTime() - chunk.publishedNanos());
-        replies.complete(key.seq(), InferResult.newBuilder()
+        replies.complete(key.seq(), new Answer(InferResult.newBuilder()
                 .setRequestId(chunk.clientRequestId())
                 .setSeq(key.seq())
                 .setLayer(key.layer())
                 .setOutput(TensorMessages.toProto(output, chunk.dtype()))
-                .build());
+                .build(), chunk.rows()));
         flush();
     }
 
@@ -123,7 +137,7 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         if (finished || chunk == null) {
             return;
         }
-        shared.tokens().release(chunk.rows());
+        releaseRows(chunk.rows());
         replies.fail(key.seq(), Status.DEADLINE_EXCEEDED.withDescription(key + " not answered within "
                 + shared.settings().chunkDeadline().toMillis() + " ms: " + expired.whatIsMissing()));
         flush();
@@ -131,9 +145,11 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
 
     @Override
     public synchronized void chunkFailed(ChunkKey key, String reason) {
-        if (finished || sent.remove(key.seq()) == null) {
+        SentChunk chunk = sent.remove(key.seq());
+        if (finished || chunk == null) {
             return;
         }
+        releaseRows(chunk.rows());
         replies.fail(key.seq(), Status.INVALID_ARGUMENT.withDescription(
                 "chunk seq " + Long.toUnsignedString(key.seq()) + ": " + reason));
         flush();
@@ -144,7 +160,7 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         if (finished || chunk == null) {
             return;
         }
-        shared.tokens().release(chunk.rows());
+        releaseRows(chunk.rows());
         shared.reassembler().drop(List.of(chunk.key()));
         replies.fail(seq, Status.UNAVAILABLE.withDescription(
                 chunk.key() + " could not be published: " + e.getMessage()).withCause(e));
@@ -172,17 +188,39 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
     }
 
     private void flush() {
-        OrderedReplies.Release<InferResult> release = replies.drain();
-        for (InferResult answer : release.answers()) {
-            answers.answer(answer);
+        OrderedReplies.Release<Answer> release = replies.drain();
+        unsent.addAll(release.answers());
+        release.end().ifPresent(status -> endAfterUnsent = status);
+        answerWhileReady();
+    }
+
+    /** The client's transport can take more (gRPC's on-ready callback): hand it the answers that waited. */
+    synchronized void clientReady() {
+        answerWhileReady();
+    }
+
+    /** Hands answers over while the client's transport takes them; for each, the stream may take one more chunk. */
+    private void answerWhileReady() {
+        if (finished) {
+            return;
+        }
+        while (!unsent.isEmpty() && answers.ready()) {
+            Answer answer = unsent.removeFirst();
+            answers.answer(answer.result());
+            releaseRows(answer.rows());
             if (!inputClosed) {
                 answers.request(1);
             }
         }
-        release.end().ifPresent(status -> {
+        if (unsent.isEmpty() && endAfterUnsent != null) {
             release();
-            answers.end(status);
-        });
+            answers.end(endAfterUnsent);
+        }
+    }
+
+    private void releaseRows(int rows) {
+        heldRows -= rows;
+        shared.tokens().release(rows);
     }
 
     /** Ends the stream now with {@code status}, whatever is pending (the gateway is going away). */
@@ -204,8 +242,9 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         finished = true;
         inputClosed = true;
         shared.reassembler().drop(sent.values().stream().map(SentChunk::key).toList());
-        shared.tokens().release(sent.values().stream().mapToInt(SentChunk::rows).sum());
         sent.clear();
+        unsent.clear();
+        releaseRows(heldRows);
         validator.claimedRequestId().ifPresent(shared.activeRequests()::release);
         shared.closed(this);
     }

@@ -46,6 +46,7 @@ public final class InferStreams {
         responses.disableAutoRequest();
         InferStream stream = newStream(new GrpcChunkAnswers(responses));
         responses.setOnCancelHandler(stream::cancelled);
+        responses.setOnReadyHandler(stream::clientReady);
         responses.request(settings.maxInFlightChunks());
         return stream;
     }

@@ -69,7 +69,7 @@ public final class GatewayMetrics {
     /** Reports the tokens (chunk rows) published and not yet answered, and the cap they are held under. */
     public void watchTokensInFlight(LongSupplier tokensInFlight, long cap) {
         Gauge.builder("moe.gateway.tokens.in.flight", () -> tokensInFlight.getAsLong())
-                .description("Tokens of all streams published and not yet answered, expired or dropped")
+                .description("Tokens of all streams taken and not yet answered to their clients, failed or dropped")
                 .register(registry);
         Gauge.builder("moe.gateway.tokens.in.flight.cap", () -> cap)
                 .description("The cap on moe_gateway_tokens_in_flight (moe.gateway.max-in-flight-tokens)")

@@ -257,6 +257,32 @@ class MoeGatewayEndpointTest {
     }
 
     @Test
+    void shouldTakeNoMoreChunksWhileTheClientReadsNothingThenAnswerEveryOneOnceItReads() throws Exception {
+        // given a stream allowed 2 pending chunks, whose client reads nothing, on a pipeline that answers at once
+        InferCall call = InferCall.openWithoutReading(gateway(Duration.ofSeconds(30), 2));
+
+        // when the client sends 5 chunks of 3 rows
+        for (int seq = 0; seq < 5; seq++) {
+            call.send(chunk("r10", seq, 0, random(3, D_MODEL, seq)));
+        }
+        call.close();
+
+        // then the gateway takes 2, and their answers wait, in the token cap, for the client's transport to be ready
+        assertThat(pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+        assertThat(pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+        assertThat(pipeline.published.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(streams.tokensInFlight()).isEqualTo(6);
+        assertThat(call.results()).isEmpty();
+
+        // and once the client reads, every chunk is answered, in order
+        call.read();
+        Status status = call.awaitEnd(WAIT);
+        assertThat(status.isOk()).as(status.toString()).isTrue();
+        assertThat(call.results()).extracting(InferResult::getSeq).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(streams.tokensInFlight()).isZero();
+    }
+
+    @Test
     void shouldEndWithDeadlineExceededNamingExpertsThatDidNotAnswer() throws Exception {
         // given a short deadline; chunk 0 is answered, chunk 1 gets a manifest [0, 3] and only expert 0's result
         MoeGatewayGrpc.MoeGatewayStub stub = gateway(Duration.ofMillis(300), 32);

@@ -11,6 +11,8 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.moestream.core.tensor.Matrix;
@@ -51,9 +53,32 @@ class OipStreamTest {
     private ManagedChannel channel;
 
     /** One client stream that records the responses and how it ended. */
-    private static final class Responses implements StreamObserver<ModelStreamInferResponse> {
+    private static final class Responses implements ClientResponseObserver<ModelInferRequest, ModelStreamInferResponse> {
         final List<ModelStreamInferResponse> received = new CopyOnWriteArrayList<>();
         final CompletableFuture<Status> end = new CompletableFuture<>();
+        /** False: the client reads nothing until {@link #read()} (gRPC's manual inbound flow control). */
+        private final boolean reading;
+        private ClientCallStreamObserver<ModelInferRequest> call;
+
+        Responses() {
+            this(true);
+        }
+
+        Responses(boolean reading) {
+            this.reading = reading;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<ModelInferRequest> call) {
+            this.call = call;
+            if (!reading) {
+                call.disableAutoRequestWithInitial(0);
+            }
+        }
+
+        void read() {
+            call.request(Integer.MAX_VALUE);
+        }
 
         @Override
         public void onNext(ModelStreamInferResponse response) {
@@ -173,6 +198,31 @@ class OipStreamTest {
         assertThat(r2.getRequestId()).contains("-r2~");
         assertThat(pipeline.published.poll(300, TimeUnit.MILLISECONDS)).isNull();
         requests.onError(Status.CANCELLED.asRuntimeException());
+    }
+
+    @Test
+    void shouldTakeNoMoreRequestsWhileTheClientReadsNothingThenAnswerEveryOneOnceItReads() throws Exception {
+        // given a client that reads nothing, on a pipeline that answers at once
+        Responses responses = new Responses(false);
+        StreamObserver<ModelInferRequest> requests = open(responses);
+
+        // when it sends five one-chunk requests
+        for (int i = 0; i < 5; i++) {
+            requests.onNext(raw("moe-layer-0", random(1, D_MODEL, i), DType.FP32).setId("r" + i).build());
+        }
+        requests.onCompleted();
+
+        // then the gateway takes two (max stream requests), whose responses wait for the client's transport
+        assertThat(pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+        assertThat(pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+        assertThat(pipeline.published.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(responses.received).isEmpty();
+
+        // and once it reads, every request is answered, in order
+        responses.read();
+        assertThat(responses.end.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).isOk()).isTrue();
+        assertThat(responses.received).extracting(r -> r.getInferResponse().getId())
+                .containsExactly("r0", "r1", "r2", "r3", "r4");
     }
 
     @Test

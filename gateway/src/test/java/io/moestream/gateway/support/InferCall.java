@@ -16,13 +16,22 @@ import java.util.concurrent.TimeUnit;
 public final class InferCall implements ClientResponseObserver<InferChunk, InferResult> {
     private final List<InferResult> results = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Status> end = new CompletableFuture<>();
+    private final boolean reading;
     private ClientCallStreamObserver<InferChunk> requests;
 
-    private InferCall() {
+    private InferCall(boolean reading) {
+        this.reading = reading;
     }
 
     public static InferCall open(MoeGatewayGrpc.MoeGatewayStub stub) {
-        InferCall call = new InferCall();
+        InferCall call = new InferCall(true);
+        stub.infer(call);
+        return call;
+    }
+
+    /** A call whose client reads no answer until {@link #read()} (gRPC's manual inbound flow control). */
+    public static InferCall openWithoutReading(MoeGatewayGrpc.MoeGatewayStub stub) {
+        InferCall call = new InferCall(false);
         stub.infer(call);
         return call;
     }
@@ -30,6 +39,14 @@ public final class InferCall implements ClientResponseObserver<InferChunk, Infer
     @Override
     public void beforeStart(ClientCallStreamObserver<InferChunk> requestStream) {
         this.requests = requestStream;
+        if (!reading) {
+            requestStream.disableAutoRequestWithInitial(0);
+        }
+    }
+
+    /** Starts reading every answer and the end. */
+    public void read() {
+        requests.request(Integer.MAX_VALUE);
     }
 
     public InferCall send(InferChunk... chunks) {
