@@ -3,6 +3,7 @@ package io.moestream.gateway.api;
 import static io.moestream.gateway.support.Chunks.chunk;
 import static io.moestream.gateway.support.Chunks.random;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
@@ -384,11 +385,7 @@ class MoeGatewayEndpointTest {
         assertThat(a.results()).isEmpty();
     }
 
-    private void awaitPendingChunks(int expected) throws InterruptedException {
-        long giveUp = System.nanoTime() + WAIT.toNanos();
-        while (reassembler.size() != expected && System.nanoTime() < giveUp) {
-            Thread.sleep(10);
-        }
-        assertThat(reassembler.size()).isEqualTo(expected);
+    private void awaitPendingChunks(int expected) {
+        await().atMost(WAIT).until(reassembler::size, size -> size == expected);
     }
 }

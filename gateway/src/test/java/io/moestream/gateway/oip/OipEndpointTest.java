@@ -9,6 +9,7 @@ import static io.moestream.gateway.oip.OipRequests.raw;
 import static io.moestream.gateway.oip.OipRequests.typed;
 import static io.moestream.gateway.support.Chunks.random;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.common.util.concurrent.ListenableFuture;
@@ -32,7 +33,6 @@ import io.moestream.gateway.validation.ModelShape;
 import io.moestream.proto.oip.GRPCInferenceServiceGrpc;
 import io.moestream.proto.oip.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
 import io.moestream.proto.oip.InferParameter;
-import io.moestream.proto.oip.ModelInferRequest;
 import io.moestream.proto.oip.ModelInferResponse;
 import io.moestream.proto.oip.ModelMetadataRequest;
 import io.moestream.proto.oip.ModelMetadataResponse;
@@ -309,10 +309,6 @@ class OipEndpointTest {
         call.cancel(true);
 
         // then the gateway forgets the chunks
-        long giveUp = System.nanoTime() + WAIT.toNanos();
-        while (reassembler.size() > 0 && System.nanoTime() < giveUp) {
-            Thread.sleep(10);
-        }
-        assertThat(reassembler.size()).isZero();
+        await().atMost(WAIT).until(reassembler::size, size -> size == 0);
     }
 }

@@ -5,6 +5,7 @@ import static io.moestream.gateway.oip.OipRequests.floatOutput;
 import static io.moestream.gateway.oip.OipRequests.raw;
 import static io.moestream.gateway.support.Chunks.random;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -167,8 +168,8 @@ class OipStreamTest {
 
         // when the second finishes first
         pipeline.answer(second);
-        Thread.sleep(200);
-        assertThat(responses.received).isEmpty();
+        await("no answer before the first request's").during(Duration.ofMillis(200)).atMost(WAIT)
+                .until(() -> responses.received.isEmpty());
         pipeline.answer(first);
         requests.onCompleted();
 
@@ -241,10 +242,6 @@ class OipStreamTest {
         requests.onError(Status.CANCELLED.asRuntimeException());
 
         // then the pending chunks of both are dropped
-        long giveUp = System.nanoTime() + WAIT.toNanos();
-        while (reassembler.size() > 0 && System.nanoTime() < giveUp) {
-            Thread.sleep(10);
-        }
-        assertThat(reassembler.size()).isZero();
+        await().atMost(WAIT).until(reassembler::size, size -> size == 0);
     }
 }
