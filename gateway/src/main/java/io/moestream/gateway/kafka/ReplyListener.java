@@ -3,6 +3,7 @@ package io.moestream.gateway.kafka;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.moestream.gateway.reassembly.ReplyDispatcher;
 import io.moestream.proto.v1.Reply;
+import io.quarkus.runtime.Quarkus;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -67,8 +68,11 @@ public final class ReplyListener implements AutoCloseable {
             }
         } catch (WakeupException e) {
             LOG.debug("reply listener woken up to stop");
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "reply listener on %s stopped", partitions);
+        } catch (RuntimeException | Error e) {
+            // Without its listener the gateway can answer no stream; exiting lets the supervisor (./moe up or the
+            // Deployment) restart it, where staying up would leave every stream to run into its deadline.
+            LOG.errorf(e, "reply listener on %s stopped; the gateway exits so that it is restarted", partitions);
+            Quarkus.asyncExit(1);
         } finally {
             running = false;
             consumer.close();
