@@ -34,8 +34,9 @@ import org.jboss.logging.Logger;
  * product has the form {@code dst[m, n] = src[m, k] · weights[k, n] (+ bias[n])}.
  *
  * <p>The preset's oneDNN runs its parallel regions on OpenMP, which reads {@code OMP_NUM_THREADS} once, when it
- * loads: the processes that run oneDNN set it to 1 ({@code ./moe}, the stack's services, the test JVMs, the k8s
- * manifests), so each call runs on its calling thread and the expert service's one-kernel-per-core pool holds.
+ * loads: the processes that run oneDNN set it as they set OpenBLAS's threads: 1 where a pool runs one kernel per
+ * core ({@code ./moe}, the local stack's services, the test JVMs), the pod's cores in the k8s manifests (one kernel at
+ * a time on all of them), so oneDNN never adds threads beside the expert service's kernel pool.
  */
 public final class OneDnn {
     private static final Logger LOG = Logger.getLogger(OneDnn.class);
@@ -179,11 +180,12 @@ public final class OneDnn {
             check(dnnl.dnnl_engine_create(engine, dnnl_cpu, 0), "CPU engine creation");
             dnnl_version_t v = dnnl.dnnl_version();
             String threads = System.getenv("OMP_NUM_THREADS");
-            if ("1".equals(threads)) {
-                LOG.infof("oneDNN %d.%d.%d ready, one thread per call", v.major(), v.minor(), v.patch());
+            if (threads == null) {
+                LOG.warnf("oneDNN %d.%d.%d ready, but OMP_NUM_THREADS is unset: each call runs an OpenMP thread per "
+                        + "core of its own beside the caller's pool", v.major(), v.minor(), v.patch());
             } else {
-                LOG.warnf("oneDNN %d.%d.%d ready, but OMP_NUM_THREADS is %s, not 1: each call runs OpenMP threads of its "
-                        + "own beside the caller's pool", v.major(), v.minor(), v.patch(), threads == null ? "unset" : threads);
+                LOG.infof("oneDNN %d.%d.%d ready, %s thread(s) per call (OMP_NUM_THREADS)", v.major(), v.minor(),
+                        v.patch(), threads);
             }
             return engine;
         }

@@ -1,5 +1,6 @@
 package io.moestream.tools.stack;
 
+import io.moestream.core.kernel.ComputeDtype;
 import io.moestream.core.model.LayerSelection;
 import io.moestream.core.placement.PlanSource;
 import io.moestream.core.routing.RoutingOptions;
@@ -119,6 +120,16 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
         TensorMessages.wireDtype(dtype);
         Map<String, String> properties = new HashMap<>(extraProperties);
         properties.put("router-service:moe.wire-dtype", dtype);
+        return withExtraProperties(properties);
+    }
+
+    /**
+     * The experts compute in {@code dtype} ({@code auto}, {@code fp32} or {@code bf16}: their
+     * {@code moe.expert.compute-dtype}). A name that is none of these is refused here, before start.
+     */
+    public StackOptions withComputeDtype(String dtype) {
+        Map<String, String> properties = new HashMap<>(extraProperties);
+        properties.put("expert-service:moe.expert.compute-dtype", ComputeDtype.parse(dtype).toString());
         return withExtraProperties(properties);
     }
 
