@@ -123,6 +123,22 @@ public final class OneDnnBf16Expert implements ExpertKernel {
         return new Matrix(rows, dModel, out);
     }
 
+    /**
+     * For the bench: oneDNN's two BF16 matmuls of a batch of {@code rows}, padded and sliced as {@link #forward} does,
+     * on this expert's weights and whatever its scratch holds, without the conversions and the activation around them:
+     * the limit the kernel is measured against.
+     */
+    public void productsOnly(int rows) {
+        if (closed) {
+            throw new IllegalStateException("expert kernel is closed");
+        }
+        for (int from = 0; from < rows; from += MAX_BUCKET) {
+            Bucket bucket = buckets.computeIfAbsent(bucketOf(Math.min(MAX_BUCKET, rows - from)), this::bucket);
+            OneDnn.execute(bucket.up, stream, bucket.upArgs, bucket.upArgCount);
+            OneDnn.execute(bucket.down, stream, bucket.downArgs, bucket.downArgCount);
+        }
+    }
+
     /** Rows {@code [from, from + rows)} of the batch, {@code rows <= MAX_BUCKET}. */
     private void slice(float[] in, float[] out, int from, int rows) {
         Bucket bucket = buckets.computeIfAbsent(bucketOf(rows), this::bucket);

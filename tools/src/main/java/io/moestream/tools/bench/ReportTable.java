@@ -12,6 +12,22 @@ public final class ReportTable {
     private ReportTable() {
     }
 
+    /** The kernels in both precisions ({@code moe bench --only kernels}, and item 2b of the full bench). */
+    public static void printKernels(Bf16Kernels k, PrintStream out) {
+        out.println("2b. FP32 and BF16 kernels, GFLOP/s of 6*rows*d_model*d_ff; BF16: " + k.bf16Note());
+        out.println("      rows  sgemm fp32  matmul bf16  expert fp32  expert bf16  bf16/matmul  bf16/sgemm");
+        for (Bf16Kernels.Point p : k.kernels()) {
+            out.printf("    %6d  %10.1f  %11s  %11.1f  %11s  %11s  %10s%n", p.rows(), p.sgemmFp32Gflops(),
+                    figure(p.matmulBf16Gflops(), "%.1f"), p.expertFp32Gflops(), figure(p.expertBf16Gflops(), "%.1f"),
+                    figure(p.expertBf16ToMatmul() == null ? null : 100 * p.expertBf16ToMatmul(), "%.1f%%"),
+                    figure(p.expertBf16ToSgemm(), "%.2fx"));
+        }
+    }
+
+    private static String figure(Double value, String format) {
+        return value == null ? "-" : String.format(format, value);
+    }
+
     public static void print(BenchReport r, PrintStream out) {
         BenchSpec s = r.spec();
         MachineInfo m = r.machine();

@@ -1,18 +1,21 @@
 package io.moestream.tools.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.tools.bench.BenchReport;
 import io.moestream.tools.bench.BenchRun;
 import io.moestream.tools.bench.BenchSpec;
+import io.moestream.tools.bench.Bf16Kernels;
 import io.moestream.tools.bench.ReportTable;
 import io.moestream.tools.bench.ScaleBench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,6 +95,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + " layer against the reference.")
     List<String> scale = new ArrayList<>();
 
+    @Option(names = "--only", paramLabel = "PART",
+            description = "Measure one part only: kernels (OpenBLAS sgemm, oneDNN's BF16 matmul and the expert kernel on"
+                    + " both backends at --kernel-rows; JSON {\"kernels\": [...]}).")
+    String only;
+
     @Option(names = "--jmh", description = "Run the JMH benchmarks of the kernels and codecs instead; what follows `--` goes"
             + " to JMH (e.g. --jmh -- -f 1 -wi 3 -i 5 KernelBenchmarks).")
     boolean jmh;
@@ -112,6 +120,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (!scale.isEmpty()) {
             return scale();
         }
+        if (only != null) {
+            if (!only.equals("kernels")) {
+                throw new IllegalArgumentException("--only takes kernels, got '" + only + "'");
+            }
+            return kernels();
+        }
         BenchSpec spec = new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows, warmUp,
                 seed, TensorMessages.wireDtype(dtype));
         Path modelDir = Files.createTempDirectory("moe-bench-model-");
@@ -127,6 +141,19 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println();
         ReportTable.print(report, System.out);
         report.writeJson(json);
+        System.out.println("\nwrote " + json.toAbsolutePath());
+        return 0;
+    }
+
+    private int kernels() throws Exception {
+        BenchSpec spec = new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows,
+                warmUp, seed, TensorMessages.wireDtype(dtype));
+        System.out.printf("==> kernels at %s rows, d_model %d, d_ff %d%n", Arrays.toString(kernelRows), dModel, dFf);
+        Bf16Kernels result = Bf16Kernels.measure(spec, Bf16Kernels.randomWeights(spec));
+        ReportTable.printKernels(result, System.out);
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
         System.out.println("\nwrote " + json.toAbsolutePath());
         return 0;
     }
