@@ -1,5 +1,6 @@
 package io.moestream.tools.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.moestream.core.kernel.ExpertKernel;
 import io.moestream.core.kernel.OneDnn;
 import io.moestream.core.kernel.OneDnnBf16Expert;
@@ -27,11 +28,13 @@ public record Bf16Kernels(String bf16Implementation, boolean amx, String bf16Not
                         Double expertBf16Gflops) {
 
         /** The BF16 expert over oneDNN's matmul alone (target: 0.85 at 256 rows). */
+        @JsonProperty
         public Double expertBf16ToMatmul() {
             return expertBf16Gflops == null ? null : expertBf16Gflops / matmulBf16Gflops;
         }
 
         /** The BF16 expert over OpenBLAS sgemm (target with AMX: 4 at 256 rows). */
+        @JsonProperty
         public Double expertBf16ToSgemm() {
             return expertBf16Gflops == null ? null : expertBf16Gflops / sgemmFp32Gflops;
         }

@@ -24,6 +24,20 @@ public final class ReportTable {
         }
     }
 
+    /** The BF16 checkpoint's pipeline, auto against fp32 (item 7 of the full bench, {@code --only bf16-pipeline}). */
+    public static void printBf16Pipeline(Bf16Pipeline b, PrintStream out) {
+        out.printf("7.   BF16 checkpoint: auto runs %s; auto / fp32 = %.2fx tokens/s; wire payload %.0f bytes per token%n",
+                b.autoBackend(), b.autoOverFp32(), b.wireBytesPerToken());
+        for (Bf16Pipeline.Run run : b.runs()) {
+            out.printf("     %-5s %-36s %7.0f tokens/s = %5.1f%% of its reference (%.0f); max rel error %.1e;"
+                            + " expert peak RSS %.0f MiB%n", run.computeDtype(), run.backend(), run.tokensPerSecond(),
+                    100 * run.ratioToReference(), run.referenceTokensPerSecond(), run.maxRelError(), run.expertPeakRssMib());
+            StringBuilder cpu = new StringBuilder();
+            run.cpuSecondsPer1000Tokens().forEach((name, seconds) -> cpu.append(String.format("  %s %.3f", name, seconds)));
+            out.println("           cpu-s per 1,000 tokens:" + cpu);
+        }
+    }
+
     private static String figure(Double value, String format) {
         return value == null ? "-" : String.format(format, value);
     }
@@ -76,6 +90,14 @@ public final class ReportTable {
             }
             out.printf("     %-22s pid %-7d %7.0f MiB  %6.1f cpu-s  %4.2f cores  %s%n", f.name(), f.pid(), f.peakRssMib(),
                     f.cpuSeconds(), f.coresBusy(), threads(f.topThreadsCpuSeconds()));
+        }
+        if (r.bf16Kernels() != null) {
+            out.println();
+            printKernels(r.bf16Kernels(), out);
+        }
+        if (r.bf16Pipeline() != null) {
+            out.println();
+            printBf16Pipeline(r.bf16Pipeline(), out);
         }
         out.println();
         out.println("targets:");

@@ -9,6 +9,7 @@ import io.moestream.tools.bench.BenchReport;
 import io.moestream.tools.bench.BenchRun;
 import io.moestream.tools.bench.BenchSpec;
 import io.moestream.tools.bench.Bf16Kernels;
+import io.moestream.tools.bench.Bf16Pipeline;
 import io.moestream.tools.bench.ReportTable;
 import io.moestream.tools.bench.ScaleBench;
 import java.nio.file.Files;
@@ -97,7 +98,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--only", paramLabel = "PART",
             description = "Measure one part only: kernels (OpenBLAS sgemm, oneDNN's BF16 matmul and the expert kernel on"
-                    + " both backends at --kernel-rows; JSON {\"kernels\": [...]}).")
+                    + " both backends at --kernel-rows; JSON {\"kernels\": [...]}) or bf16-pipeline (a BF16 checkpoint's"
+                    + " pipeline with --compute-dtype auto against fp32, CPU per 1,000 tokens per process, expert RSS).")
     String only;
 
     @Option(names = "--jmh", description = "Run the JMH benchmarks of the kernels and codecs instead; what follows `--` goes"
@@ -121,22 +123,19 @@ public final class BenchCommand implements Callable<Integer> {
             return scale();
         }
         if (only != null) {
-            if (!only.equals("kernels")) {
-                throw new IllegalArgumentException("--only takes kernels, got '" + only + "'");
-            }
-            return kernels();
+            return switch (only) {
+                case "kernels" -> kernels();
+                case "bf16-pipeline" -> bf16Pipeline();
+                default -> throw new IllegalArgumentException("--only takes kernels or bf16-pipeline, got '" + only + "'");
+            };
         }
-        BenchSpec spec = new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows, warmUp,
-                seed, TensorMessages.wireDtype(dtype));
+        BenchSpec spec = spec();
         Path modelDir = Files.createTempDirectory("moe-bench-model-");
         BenchReport report;
         try {
             report = new BenchRun(spec, serviceProperties, jfr, System.out).run(modelDir);
         } finally {
-            try (var files = Files.list(modelDir)) {
-                files.forEach(file -> file.toFile().delete());
-            }
-            Files.deleteIfExists(modelDir);
+            deleteModel(modelDir);
         }
         System.out.println();
         ReportTable.print(report, System.out);
@@ -145,16 +144,45 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private BenchSpec spec() {
+        return new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows, warmUp,
+                seed, TensorMessages.wireDtype(dtype));
+    }
+
+    private int bf16Pipeline() throws Exception {
+        Path modelDir = Files.createTempDirectory("moe-bench-bf16-model-");
+        Bf16Pipeline result;
+        try {
+            result = Bf16Pipeline.measure(spec(), modelDir, serviceProperties, System.out);
+        } finally {
+            deleteModel(modelDir);
+        }
+        System.out.println();
+        ReportTable.printBf16Pipeline(result, System.out);
+        writeJson(Map.of("bf16_pipeline", result));
+        return 0;
+    }
+
+    private void writeJson(Object figures) throws java.io.IOException {
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), figures);
+        System.out.println("\nwrote " + json.toAbsolutePath());
+    }
+
+    private static void deleteModel(Path modelDir) throws java.io.IOException {
+        try (var files = Files.list(modelDir)) {
+            files.forEach(file -> file.toFile().delete());
+        }
+        Files.deleteIfExists(modelDir);
+    }
+
     private int kernels() throws Exception {
-        BenchSpec spec = new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows,
-                warmUp, seed, TensorMessages.wireDtype(dtype));
+        BenchSpec spec = spec();
         System.out.printf("==> kernels at %s rows, d_model %d, d_ff %d%n", Arrays.toString(kernelRows), dModel, dFf);
         Bf16Kernels result = Bf16Kernels.measure(spec, Bf16Kernels.randomWeights(spec));
         ReportTable.printKernels(result, System.out);
-        Files.createDirectories(json.toAbsolutePath().getParent());
-        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
-        System.out.println("\nwrote " + json.toAbsolutePath());
+        writeJson(result);
         return 0;
     }
 
