@@ -1,5 +1,6 @@
 package io.moestream.core.kernel;
 
+import java.nio.FloatBuffer;
 import java.util.Optional;
 
 /**
@@ -7,6 +8,16 @@ import java.util.Optional;
  * biases and the activation the expert's weights carry. {@code h1} and {@code h3} are overwritten.
  */
 record GatedRow(Optional<ExpertBiases> biases, GluActivation activation) {
+
+    /**
+     * {@code g} of row {@code r} of {@code h13: (rows, 2*d_ff)}, whose first {@code d_ff} columns are h1 and the next h3,
+     * read through the caller's scratch {@code h1} and {@code h3} (absolute reads: safe from several threads).
+     */
+    void applyToRow(FloatBuffer h13, int r, float[] h1, float[] h3, float[] g, int dFf) {
+        h13.get(r * 2 * dFf, h1, 0, dFf);
+        h13.get(r * 2 * dFf + dFf, h3, 0, dFf);
+        apply(h1, h3, g, dFf);
+    }
 
     void apply(float[] h1, float[] h3, float[] g, int dFf) {
         if (biases.isPresent()) {

@@ -150,9 +150,7 @@ public final class OneDnnBf16Expert implements ExpertKernel {
         float[] h3 = new float[dFf];
         float[] act = new float[dFf];
         for (int r = 0; r < rows; r++) {
-            h.get(r * 2 * dFf, h1, 0, dFf);
-            h.get(r * 2 * dFf + dFf, h3, 0, dFf);
-            gatedRow.apply(h1, h3, act, dFf);
+            gatedRow.applyToRow(h, r, h1, h3, act, dFf);
             toBf16(act, 0, dFf, g.position(r * dFf));
         }
         OneDnn.execute(bucket.down, stream, bucket.downArgs, bucket.downArgCount);

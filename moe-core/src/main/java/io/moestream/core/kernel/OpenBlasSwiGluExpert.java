@@ -99,11 +99,8 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
         float[] h3 = new float[dFf];
         float[] g = new float[dFf];
         for (int r = from; r < to; r++) {
-            int row = r * 2 * dFf;
-            h13.get(row, h1, 0, dFf);
-            h13.get(row + dFf, h3, 0, dFf);
-            gatedRow.apply(h1, h3, g, dFf);
-            h13.put(row, g, 0, dFf);
+            gatedRow.applyToRow(h13, r, h1, h3, g, dFf);
+            h13.put(r * 2 * dFf, g, 0, dFf);
         }
     }
 }
