@@ -41,10 +41,10 @@ public record Bf16Pipeline(String autoBackend, List<Run> runs, double autoOverFp
      *
      * @param referenceTokensPerSecond the in-process reference layer on the same backend, whole input
      * @param maxRelError              the pipeline's output against that reference
-     * @param cpuSecondsPer1000Tokens  CPU-seconds per 1,000 tokens of each process over the measured runs
+     * @param cpuSecondsPerThousandTokens  CPU-seconds per 1,000 tokens of each process over the measured runs
      */
     public record Run(String computeDtype, String backend, double tokensPerSecond, double referenceTokensPerSecond,
-                      double maxRelError, Map<String, Double> cpuSecondsPer1000Tokens, double expertPeakRssMib) {
+                      double maxRelError, Map<String, Double> cpuSecondsPerThousandTokens, double expertPeakRssMib) {
 
         @JsonProperty
         public double ratioToReference() {

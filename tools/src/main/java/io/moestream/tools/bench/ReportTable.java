@@ -33,7 +33,7 @@ public final class ReportTable {
                             + " expert peak RSS %.0f MiB%n", run.computeDtype(), run.backend(), run.tokensPerSecond(),
                     100 * run.ratioToReference(), run.referenceTokensPerSecond(), run.maxRelError(), run.expertPeakRssMib());
             StringBuilder cpu = new StringBuilder();
-            run.cpuSecondsPer1000Tokens().forEach((name, seconds) -> cpu.append(String.format("  %s %.3f", name, seconds)));
+            run.cpuSecondsPerThousandTokens().forEach((name, seconds) -> cpu.append(String.format("  %s %.3f", name, seconds)));
             out.println("           cpu-s per 1,000 tokens:" + cpu);
         }
     }
