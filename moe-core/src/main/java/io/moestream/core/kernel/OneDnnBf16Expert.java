@@ -142,28 +142,30 @@ public final class OneDnnBf16Expert implements ExpertKernel {
     /** Rows {@code [from, from + rows)} of the batch, {@code rows <= MAX_BUCKET}. */
     private void slice(float[] in, float[] out, int from, int rows) {
         Bucket bucket = buckets.computeIfAbsent(bucketOf(rows), this::bucket);
-        toBf16(in, from * dModel, rows * dModel, x16.position(0).asBuffer());
+        short[] xBits = new short[rows * dModel];
+        toBf16(in, from * dModel, xBits);
+        x16.position(0).put(xBits);
         OneDnn.execute(bucket.up, stream, bucket.upArgs, bucket.upArgCount);
         FloatBuffer h = h13.position(0).asBuffer();
         ShortBuffer g = g16.position(0).asBuffer();
         float[] h1 = new float[dFf];
         float[] h3 = new float[dFf];
         float[] act = new float[dFf];
+        short[] actBits = new short[dFf];
         for (int r = 0; r < rows; r++) {
             gatedRow.applyToRow(h, r, h1, h3, act, dFf);
-            toBf16(act, 0, dFf, g.position(r * dFf));
+            toBf16(act, 0, actBits);
+            g.put(r * dFf, actBits);
         }
         OneDnn.execute(bucket.down, stream, bucket.downArgs, bucket.downArgCount);
         y.position(0).get(out, from * dModel, rows * dModel);
     }
 
-    /** Rounds {@code length} floats of {@code values} from {@code offset} to BF16 at the buffer's position. */
-    private static void toBf16(float[] values, int offset, int length, ShortBuffer target) {
-        short[] rounded = new short[length];
-        for (int i = 0; i < length; i++) {
-            rounded[i] = Bf16.fromFloat(values[offset + i]);
+    /** {@code bits[i]} = the BF16 rounding of {@code values[offset + i]}, for every {@code i} of {@code bits}. */
+    private static void toBf16(float[] values, int offset, short[] bits) {
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = Bf16.fromFloat(values[offset + i]);
         }
-        target.put(rounded);
     }
 
     /** The padded row count a batch of {@code rows} runs at: 1, 2, 4, 8, 16, then multiples of 16. */
