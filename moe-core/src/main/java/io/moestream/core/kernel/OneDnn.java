@@ -39,6 +39,13 @@ import org.jboss.logging.Logger;
  * a time on all of them), so oneDNN never adds threads beside the expert service's kernel pool.
  */
 public final class OneDnn {
+    /**
+     * System property: the highest instruction set oneDNN may use ({@code avx2}, {@code avx512_core},
+     * {@code avx512_core_bf16}, {@code avx512_core_amx}), as {@code ONEDNN_MAX_CPU_ISA} does from the environment: a
+     * CPU's BF16 units can be set aside (and the FP32 fallback run) without a machine that lacks them.
+     */
+    public static final String MAX_CPU_ISA_PROPERTY = "moe.onednn.max-cpu-isa";
+
     private static final Logger LOG = Logger.getLogger(OneDnn.class);
     /** {@code DNNL_MEMORY_ALLOCATE}: oneDNN allocates (aligned) and frees the memory's buffer. */
     private static final Pointer LIBRARY_ALLOCATES = new Pointer() {
@@ -176,6 +183,11 @@ public final class OneDnn {
 
         private static dnnl_engine create() {
             Loader.load(dnnl.class);
+            String maxIsa = System.getProperty(MAX_CPU_ISA_PROPERTY);
+            if (maxIsa != null) {
+                check(dnnl.dnnl_set_max_cpu_isa(isa(maxIsa)), MAX_CPU_ISA_PROPERTY + "=" + maxIsa);
+                LOG.infof("oneDNN capped at %s (%s)", maxIsa, MAX_CPU_ISA_PROPERTY);
+            }
             dnnl_engine engine = new dnnl_engine();
             check(dnnl.dnnl_engine_create(engine, dnnl_cpu, 0), "CPU engine creation");
             dnnl_version_t v = dnnl.dnnl_version();
@@ -188,6 +200,17 @@ public final class OneDnn {
                         v.patch(), threads);
             }
             return engine;
+        }
+
+        private static int isa(String name) {
+            return switch (name.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "avx2" -> dnnl.dnnl_cpu_isa_avx2;
+                case "avx512_core" -> dnnl.dnnl_cpu_isa_avx512_core;
+                case "avx512_core_bf16" -> dnnl.dnnl_cpu_isa_avx512_core_bf16;
+                case "avx512_core_amx" -> dnnl.dnnl_cpu_isa_avx512_core_amx;
+                default -> throw new IllegalArgumentException(MAX_CPU_ISA_PROPERTY + " must be avx2, avx512_core, "
+                        + "avx512_core_bf16 or avx512_core_amx, got '" + name + "'");
+            };
         }
     }
 

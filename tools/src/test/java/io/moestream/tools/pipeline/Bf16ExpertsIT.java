@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moestream.core.kernel.ComputeDtype;
 import io.moestream.core.kernel.KernelBackend;
+import io.moestream.core.kernel.OneDnn;
 import io.moestream.core.kernel.OneDnnBf16Backend;
 import io.moestream.core.kernel.OpenBlasFp32Backend;
 import io.moestream.core.layer.ReferenceMoeLayer;
@@ -26,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,21 +82,45 @@ class Bf16ExpertsIT {
         assertThat(served.againstFp32().maxRelError()).isLessThan(1e-4);
     }
 
+    /**
+     * The fallback in the expert process itself: its oneDNN capped at AVX2 (as on the project's AVX2-only machines), it
+     * logs the one fallback line, runs {@code openblas-fp32} and serves the BF16 checkpoint's FP32 result.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldFallBackToFp32InTheExpertProcessWithoutBf16Units() throws Exception {
+        Served served = serve("auto", Map.of("expert-service:" + OneDnn.MAX_CPU_ISA_PROPERTY, "avx2"),
+                "Bf16ExpertsIT-fallback");
+
+        assertThat(served.log().lines().filter(l -> l.contains("computing in FP32 on openblas-fp32")).toList())
+                .singleElement().asString().contains("compute dtype auto with a BF16 checkpoint asks for BF16",
+                        "oneDNN has no BF16 matmul for this CPU");
+        assertThat(served.log()).contains("expert kernels: " + OpenBlasFp32Backend.NAME);
+        assertThat(served.metrics()).contains("backend=\"" + OpenBlasFp32Backend.NAME + "\"");
+        assertThat(served.againstFp32().maxRelError()).isLessThan(1e-4);
+    }
+
     /** The expert's log and metrics, and the layer's error against the same-backend and the FP32 references. */
     private record Served(String log, String metrics, ErrorStats likeWithLike, ErrorStats againstFp32) {
     }
 
     private Served serve(String computeDtype, String logName) throws Exception {
+        return serve(computeDtype, Map.of(), logName);
+    }
+
+    private Served serve(String computeDtype, Map<String, String> properties, String logName) throws Exception {
         ModelGenerator.generate(modelDir, new ModelSpec(1, 4, 2, D_MODEL, 96, 5), ModelGenerator.ExpertLayout.PER_EXPERT,
                 ModelGenerator.GateSkew.NONE, ModelGenerator.Packaging.TEXT_MODEL, DType.BF16);
         Matrix x = PipelineFixtures.randomTokens(200, D_MODEL, 21);
         try (TestKafkaCluster kafka = TestKafkaCluster.start();
              LocalStack stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
-                     .withBootstrap(kafka.bootstrapServers()).withComputeDtype(computeDtype), System.out::println);
+                     .withBootstrap(kafka.bootstrapServers()).withExtraProperties(properties).withComputeDtype(computeDtype), System.out::println);
              GatewayClient client = new GatewayClient(stack.gatewayAddress())) {
             try {
                 Matrix y = client.infer("bf16-experts-" + computeDtype, 0, x, 50, DType.FP32, Duration.ofMinutes(2));
-                KernelBackend backend = ComputeDtype.parse(computeDtype).select(DType.BF16);
+                // the reference runs where the expert runs: FP32 when the expert's oneDNN is capped below BF16
+                KernelBackend backend = properties.isEmpty() ? ComputeDtype.parse(computeDtype).select(DType.BF16)
+                        : OpenBlasFp32Backend.INSTANCE;
                 ErrorStats likeWithLike;
                 ErrorStats againstFp32;
                 try (MoeModel model = MoeModel.open(modelDir);
