@@ -58,6 +58,13 @@ public interface ExpertConfig {
         @WithDefault("2")
         int consumers();
 
+        /**
+         * The precision the experts compute in: {@code auto} (the checkpoint's: a BF16 checkpoint on oneDNN's BF16
+         * kernel where the CPU has AMX or AVX512-BF16, otherwise FP32 on OpenBLAS), {@code fp32} or {@code bf16}.
+         */
+        @WithDefault("auto")
+        String computeDtype();
+
         /** Most rows merged into one kernel call; a single task with more rows runs alone. */
         @WithDefault("256")
         int maxBatchRows();

@@ -1,7 +1,7 @@
 package io.moestream.expert.worker;
 
 import io.moestream.core.kernel.ExpertKernel;
-import io.moestream.core.kernel.OpenBlasSwiGluExpert;
+import io.moestream.core.kernel.KernelBackend;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.placement.ExpertId;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ final class ExpertLoader {
     /**
      * @throws ExpertLoadException naming the first expert that could not be loaded (the process then exits)
      */
-    <T> List<T> load(MoeModel model, List<ExpertId> ids, int threads, Function<Loaded, T> serve) {
+    <T> List<T> load(MoeModel model, List<ExpertId> ids, KernelBackend backend, int threads, Function<Loaded, T> serve) {
         total = ids.size();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, ids.size())));
         List<Future<T>> futures = new ArrayList<>(ids.size());
@@ -44,7 +44,7 @@ final class ExpertLoader {
             for (ExpertId id : ids) {
                 futures.add(pool.submit(() -> {
                     // off-heap weights, loaded once; the model's own copy is released when it closes
-                    T served = serve.apply(new Loaded(id, new OpenBlasSwiGluExpert(model.expert(id.layer(), id.expert()))));
+                    T served = serve.apply(new Loaded(id, backend.load(model.expert(id.layer(), id.expert()))));
                     progress(loaded.incrementAndGet());
                     return served;
                 }));

@@ -1,8 +1,11 @@
 package io.moestream.expert.worker;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.moestream.core.kernel.Blas;
+import io.moestream.core.kernel.ComputeDtype;
+import io.moestream.core.kernel.KernelBackend;
 import io.moestream.core.model.LayerSelection;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.placement.ExpertId;
@@ -161,7 +164,13 @@ public class ExpertWorkers {
                     LayerSelection.parse(config.layers(), model.moeLayers()),
                     model.config().servedExperts());
             int dModel = model.config().dModel();
-            return loader.load(model, ids, Runtime.getRuntime().availableProcessors(), loaded -> new ServedExpert(
+            KernelBackend backend = ComputeDtype.parse(config.expert().computeDtype()).select(model.weightsDtype());
+            LOG.infof("expert kernels: %s on %s (compute dtype %s, %s checkpoint)", backend.name(),
+                    backend.implementation(), config.expert().computeDtype(), model.weightsDtype());
+            Gauge.builder("moe.expert.kernel.backend", () -> 1)
+                    .description("The kernel backend the experts compute on (always 1; the tags say which)")
+                    .tags("backend", backend.name(), "implementation", backend.implementation()).register(registry);
+            return loader.load(model, ids, backend, Runtime.getRuntime().availableProcessors(), loaded -> new ServedExpert(
                     loaded.id(), topics.expert(loaded.id().layer(), loaded.id().expert()), loaded.kernel(),
                     new ExpertTaskDecoder(topics, loaded.id(), dModel, config.maxChunkRows()),
                     config.expert().maxBatchRows(), registry));

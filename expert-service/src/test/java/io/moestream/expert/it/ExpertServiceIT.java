@@ -120,6 +120,8 @@ class ExpertServiceIT {
 
         // then: the expert consumers' lag is on the metrics endpoint, where autoscalers read it
         assertThat(get(metrics).body()).contains("kafka_consumer_fetch_manager_records_lag", "moe-expert-0");
+        // and, for an FP32 checkpoint under the default compute dtype auto, the backend its kernels run on
+        assertThat(get(metrics).body()).contains("moe_expert_kernel_backend{", "backend=\"openblas-fp32\"");
     }
 
     private static HttpResponse<String> get(URI uri) throws Exception {

@@ -41,6 +41,8 @@ public final class ServiceKeys {
     public static final String EXPERT_GROUP = "moe.expert.group";
     /** Expert service: stable process name for static group membership. */
     public static final String EXPERT_INSTANCE_ID = "moe.expert.instance-id";
+    /** Expert service: the dtype its kernels compute in ({@code auto}, {@code fp32} or {@code bf16}). */
+    public static final String EXPERT_COMPUTE_DTYPE = "moe.expert.compute-dtype";
 
     /** Gateway: the Quarkus TLS registry configuration of its gRPC server. */
     public static final String GATEWAY_TLS_CONFIGURATION_NAME = "moe.gateway.tls-configuration-name";
@@ -57,7 +59,8 @@ public final class ServiceKeys {
     public static final List<String> ROUTER = List.of(WIRE_DTYPE, ROUTING_MODE, ROUTING_CAPACITY_FACTOR, ROUTING_OVERFLOW,
             ROUTING_RENORMALIZE_KEPT, ROUTING_CONFIDENCE_THRESHOLD);
     /** The expert service's own keys that others write. */
-    public static final List<String> EXPERT = List.of(EXPERT_EXPERTS, EXPERT_GROUP, EXPERT_INSTANCE_ID);
+    public static final List<String> EXPERT = List.of(EXPERT_EXPERTS, EXPERT_GROUP, EXPERT_INSTANCE_ID,
+            EXPERT_COMPUTE_DTYPE);
     /** The gateway's own keys that others write. */
     public static final List<String> GATEWAY = List.of(GATEWAY_TLS_CONFIGURATION_NAME);
 

@@ -162,6 +162,11 @@ final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /** The safetensors dtype of tensor {@code name} as written in the header, e.g. {@code BF16} or {@code U8}. */
+    String dtype(String name) {
+        return entry(name).dtype;
+    }
+
     private Entry entry(String name) {
         Entry entry = entries.get(name);
         if (entry == null) {

@@ -62,6 +62,11 @@ public final class TensorStore implements AutoCloseable {
         return file(name).shape(name);
     }
 
+    /** The safetensors dtype of tensor {@code name} ({@code F32}, {@code BF16}, {@code U8}...); a missing name is an error naming it. */
+    public String dtype(String name) {
+        return file(name).dtype(name);
+    }
+
     /** Rows {@code [rowFrom, rowFrom + rowCount)} of matrix {@code index} of a 3-D tensor, reading only those bytes. */
     public Matrix slice(String name, int index, int rowFrom, int rowCount) {
         return file(name).slice(name, index, rowFrom, rowCount);

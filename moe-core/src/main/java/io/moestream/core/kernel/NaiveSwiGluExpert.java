@@ -1,12 +1,14 @@
 package io.moestream.core.kernel;
 
 import io.moestream.core.model.ExpertWeights;
+import io.moestream.core.tensor.Bf16;
 import io.moestream.core.tensor.Matrix;
 import java.util.Optional;
 
 /**
  * The reference gated expert: plain loops in the order of the math, accumulating in double, with the biases and the
- * activation its weights carry. Slow by design; every fast kernel is tested against it.
+ * activation its weights carry. Slow by design; every fast kernel is tested against it. {@link #bf16} is the twin of
+ * the BF16 kernels: the weights, the input and the activation are rounded to BF16 where those kernels round them.
  */
 public final class NaiveSwiGluExpert implements ExpertKernel {
     private final Matrix w1;
@@ -14,19 +16,31 @@ public final class NaiveSwiGluExpert implements ExpertKernel {
     private final Matrix w3;
     private final Optional<ExpertBiases> biases;
     private final GluActivation activation;
+    private final boolean bf16;
 
     public NaiveSwiGluExpert(ExpertWeights weights) {
+        this(weights, false);
+    }
+
+    private NaiveSwiGluExpert(ExpertWeights weights, boolean bf16) {
         SwiGlu.checkShapes(weights);
-        this.w1 = weights.w1();
-        this.w2 = weights.w2();
-        this.w3 = weights.w3();
+        this.w1 = bf16 ? Bf16.round(weights.w1()) : weights.w1();
+        this.w2 = bf16 ? Bf16.round(weights.w2()) : weights.w2();
+        this.w3 = bf16 ? Bf16.round(weights.w3()) : weights.w3();
         this.biases = weights.biases();
         this.activation = weights.activation();
+        this.bf16 = bf16;
+    }
+
+    /** The naive expert with BF16 operands in both products, as {@link OneDnnBf16Expert} computes. */
+    public static NaiveSwiGluExpert bf16(ExpertWeights weights) {
+        return new NaiveSwiGluExpert(weights, true);
     }
 
     @Override
-    public Matrix forward(Matrix x) {
-        SwiGlu.checkInput(x.cols(), dModel());
+    public Matrix forward(Matrix input) {
+        SwiGlu.checkInput(input.cols(), dModel());
+        Matrix x = bf16 ? Bf16.round(input) : input;
         int dModel = dModel();
         int dFf = dFf();
         float[] y = new float[x.rows() * dModel];
@@ -40,7 +54,7 @@ public final class NaiveSwiGluExpert implements ExpertKernel {
                     h1 += (double) w1.get(j, k) * x.get(r, k);
                     h3 += (double) w3.get(j, k) * x.get(r, k);
                 }
-                g[j] = activation.apply(h1, h3);
+                g[j] = bf16 ? Bf16.toFloat(Bf16.fromFloat((float) activation.apply(h1, h3))) : activation.apply(h1, h3);
             }
             // y_r: (d_model,) = W2 · g + b2
             for (int i = 0; i < dModel; i++) {

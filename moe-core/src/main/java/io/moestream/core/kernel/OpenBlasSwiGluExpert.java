@@ -19,7 +19,7 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
     private final FloatPointer w13;
     private final FloatPointer w2;
     private final Optional<ExpertBiases> biases;
-    private final GluActivation activation;
+    private final GatedRow gatedRow;
     private final OffHeapFloats xBuffer = new OffHeapFloats();
     private final OffHeapFloats h13Buffer = new OffHeapFloats();
     private final OffHeapFloats yBuffer = new OffHeapFloats();
@@ -36,7 +36,7 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
         w13.position(0);
         this.w2 = new FloatPointer(weights.w2().data());
         this.biases = weights.biases();
-        this.activation = weights.activation();
+        this.gatedRow = new GatedRow(weights.biases(), weights.activation());
     }
 
     @Override
@@ -61,7 +61,7 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
         FloatPointer yOff = yBuffer.ensure((long) rows * dModel);
         Blas.multiplyTransposed(rows, dModel, dFf, h13Off, 2 * dFf, w2, yOff);
         yOff.position(0).get(y, 0, y.length);
-        biases.ifPresent(b -> addToEveryRow(y, b.down()));
+        biases.ifPresent(b -> GatedRow.addToEveryRow(y, b.down()));
         return new Matrix(rows, dModel, y);
     }
 
@@ -99,34 +99,8 @@ public final class OpenBlasSwiGluExpert implements ExpertKernel {
         float[] h3 = new float[dFf];
         float[] g = new float[dFf];
         for (int r = from; r < to; r++) {
-            int row = r * 2 * dFf;
-            h13.get(row, h1, 0, dFf);
-            h13.get(row + dFf, h3, 0, dFf);
-            if (biases.isPresent()) {
-                add(h1, biases.get().gate());
-                add(h3, biases.get().up());
-            }
-            if (activation.clamped()) {
-                SwiGlu.clampedSwiGlu(h1, h3, g, dFf, activation.alpha(), activation.limit());
-            } else {
-                SwiGlu.siluTimes(h1, h3, g, dFf);
-            }
-            h13.put(row, g, 0, dFf);
-        }
-    }
-
-    private static void add(float[] values, float[] bias) {
-        for (int j = 0; j < values.length; j++) {
-            values[j] += bias[j];
-        }
-    }
-
-    /** {@code y[r, :] += bias} for every row of the row-major {@code y}. */
-    private static void addToEveryRow(float[] y, float[] bias) {
-        for (int from = 0; from < y.length; from += bias.length) {
-            for (int c = 0; c < bias.length; c++) {
-                y[from + c] += bias[c];
-            }
+            gatedRow.applyToRow(h13, r, h1, h3, g, dFf);
+            h13.put(r * 2 * dFf, g, 0, dFf);
         }
     }
 }

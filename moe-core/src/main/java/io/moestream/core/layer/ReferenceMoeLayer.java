@@ -1,6 +1,8 @@
 package io.moestream.core.layer;
 
-import io.moestream.core.kernel.OpenBlasSwiGluExpert;
+import io.moestream.core.kernel.ExpertKernel;
+import io.moestream.core.kernel.KernelBackend;
+import io.moestream.core.kernel.OpenBlasFp32Backend;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.ExpertAssignment;
 import io.moestream.core.routing.GateWeighting;
@@ -14,13 +16,15 @@ import io.moestream.core.tensor.Matrix;
  * order of the math: logits, routing, then each expert that got rows runs once over all of them, and its
  * gate-weighted outputs are added into the rows they came from. Nothing is padded; a token loses an expert only
  * where the routing options drop or skip it.
- * Expert kernels are created on first use and freed by {@link #close()}. One thread at a time.
+ * Expert kernels, of the backend given (FP32 on OpenBLAS by default; BF16 to compare with BF16 experts like with like),
+ * are created on first use and freed by {@link #close()}. One thread at a time.
  */
 public final class ReferenceMoeLayer implements AutoCloseable {
     private final MoeModel model;
     private final int layer;
     private final LayerRouter router;
-    private final OpenBlasSwiGluExpert[] experts;
+    private final KernelBackend backend;
+    private final ExpertKernel[] experts;
 
     public ReferenceMoeLayer(MoeModel model, int layer) {
         this(model, layer, RoutingOptions.NONE);
@@ -28,10 +32,16 @@ public final class ReferenceMoeLayer implements AutoCloseable {
 
     /** The layer routed with the deployment's routing options, as a router configured with them routes it. */
     public ReferenceMoeLayer(MoeModel model, int layer, RoutingOptions options) {
+        this(model, layer, options, OpenBlasFp32Backend.INSTANCE);
+    }
+
+    /** As above, with the experts computed on {@code backend}. */
+    public ReferenceMoeLayer(MoeModel model, int layer, RoutingOptions options, KernelBackend backend) {
         this.model = model;
         this.layer = layer;
         this.router = model.router(layer, options);
-        this.experts = new OpenBlasSwiGluExpert[model.config().servedExperts()];
+        this.backend = backend;
+        this.experts = new ExpertKernel[model.config().servedExperts()];
     }
 
     /**
@@ -73,9 +83,9 @@ public final class ReferenceMoeLayer implements AutoCloseable {
         }
     }
 
-    private OpenBlasSwiGluExpert expert(int e) {
+    private ExpertKernel expert(int e) {
         if (experts[e] == null) {
-            experts[e] = new OpenBlasSwiGluExpert(model.expert(layer, e));
+            experts[e] = backend.load(model.expert(layer, e));
         }
         return experts[e];
     }

@@ -22,7 +22,7 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Writes a seeded random MoE model in the Hugging Face layout of its family: {@code config.json} and an F32
+ * Writes a seeded random MoE model in the Hugging Face layout of its family: {@code config.json} and an F32 (or BF16)
  * {@code model.safetensors} holding only the MoE tensors. Weights are Gaussian scaled by
  * {@code 1/sqrt(fan_in)}, so unit-scale inputs give outputs of order one; GPT-OSS's {@code gate_up_proj} by
  * {@value GeneratedTensors#GPT_OSS_GATE_UP_SCALE}{@code /sqrt(fan_in)}, so that about 5% of the gate and up values of unit-scale
@@ -94,6 +94,18 @@ public final class ModelGenerator {
 
     /** As above, packaged as {@code packaging} says. */
     public static void generate(Path outDir, ModelSpec spec, ExpertLayout layout, GateSkew skew, Packaging packaging) {
+        generate(outDir, spec, layout, skew, packaging, DType.FP32);
+    }
+
+    /**
+     * As above, with the float tensors stored as {@code dtype} (FP32, or BF16 as Hugging Face ships most MoE models:
+     * the same seeded weights rounded to nearest) and {@code torch_dtype} saying so.
+     */
+    public static void generate(Path outDir, ModelSpec spec, ExpertLayout layout, GateSkew skew, Packaging packaging,
+            DType dtype) {
+        if (dtype != DType.FP32 && dtype != DType.BF16 && dtype != DType.FP16) {
+            throw new IllegalArgumentException("a checkpoint's dtype is FP32, BF16 or FP16, got " + dtype);
+        }
         MoeConfig config = spec.config();
         if (skew.expert() >= config.numExperts()) {
             throw new IllegalArgumentException("gate skew expert " + skew.expert() + " is not one of the model's "
@@ -108,7 +120,7 @@ public final class ModelGenerator {
         String prefix = packaging == Packaging.LLAMA4_MULTIMODAL ? MoeModel.MULTIMODAL_PREFIX : "";
         try {
             Files.createDirectories(outDir);
-            writeConfig(outDir.resolve(MoeConfig.CONFIG_FILE), config, layout, packaging);
+            writeConfig(outDir.resolve(MoeConfig.CONFIG_FILE), config, layout, packaging, dtype);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model config into " + outDir, e);
         }
@@ -145,13 +157,14 @@ public final class ModelGenerator {
                 packed.put(weight, tensor);
             }
             return blocks ? tensor.blocks() : tensor.scales();
-        }, DType.FP32);
+        }, dtype);
     }
 
     private static final String BLOCKS = "_blocks";
     private static final String SCALES = "_scales";
 
-    private static void writeConfig(Path file, MoeConfig c, ExpertLayout layout, Packaging packaging) throws IOException {
+    private static void writeConfig(Path file, MoeConfig c, ExpertLayout layout, Packaging packaging, DType dtype)
+            throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         ModelFamily family = c.family();
         json.put("architectures", List.of(family.architecture()));
@@ -187,7 +200,11 @@ public final class ModelGenerator {
                 json.put("intermediate_size_mlp", 2 * c.dFf());
             }
         }
-        json.put("torch_dtype", "float32");
+        json.put("torch_dtype", switch (dtype) {
+            case BF16 -> "bfloat16";
+            case FP16 -> "float16";
+            default -> "float32";
+        });
         if (layout == ExpertLayout.MXFP4) {
             json.put("quantization_config", Map.of("quant_method", MoeConfig.MXFP4));
         }

@@ -10,6 +10,7 @@ import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.routing.RoutingPolicy;
 import io.moestream.core.routing.TopKRouting;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.proto.v1.DType;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -85,6 +86,20 @@ public final class MoeModel implements AutoCloseable {
 
     public SortedSet<Integer> moeLayers() {
         return moeLayers;
+    }
+
+    /**
+     * The dtype the checkpoint stores its weights in, read from the first MoE layer's router weight (a Hugging Face
+     * checkpoint stores every weight in its {@code torch_dtype}; MXFP4 experts keep their router in BF16): what
+     * {@code --compute-dtype auto} computes in. Weights are widened to FP32 when read, whatever this is.
+     */
+    public DType weightsDtype() {
+        String dtype = store.dtype(name(config.family().gateTensor(moeLayers.first())));
+        return switch (dtype) {
+            case "BF16" -> DType.BF16;
+            case "F16" -> DType.FP16;
+            default -> DType.FP32;
+        };
     }
 
     /** The router weight {@code [n_experts, d_model]} of {@code layer}. */

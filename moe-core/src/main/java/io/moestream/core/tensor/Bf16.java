@@ -23,4 +23,13 @@ public final class Bf16 {
         int lsb = (bits >>> 16) & 1;
         return (short) ((bits + 0x7fff + lsb) >>> 16);
     }
+
+    /** {@code m} with every value rounded to the nearest bf16 (still as floats). */
+    public static Matrix round(Matrix m) {
+        float[] rounded = new float[m.data().length];
+        for (int i = 0; i < rounded.length; i++) {
+            rounded[i] = toFloat(fromFloat(m.data()[i]));
+        }
+        return new Matrix(m.rows(), m.cols(), rounded);
+    }
 }

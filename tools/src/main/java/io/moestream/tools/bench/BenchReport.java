@@ -9,11 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Every figure of one bench run and the targets checked against them; written as JSON and printed as a table. */
+/**
+ * Every figure of one bench run and the targets checked against them; written as JSON and printed as a table. The BF16
+ * figures (items 2b and 7) are null in a run that did not measure them.
+ */
 public record BenchReport(String date, MachineInfo machine, BenchSpec spec, Map<String, String> serviceProperties,
                           List<KernelLimits.Point> kernel,
                           Reference reference, KafkaHop kafkaHop, Pipeline pipeline, List<ProcessFigures> processes,
-                          List<Targets.Check> targets) {
+                          List<Targets.Check> targets, Bf16Kernels bf16Kernels, Bf16Pipeline bf16Pipeline) {
 
     /** Item 3: the layer in one process, whole input and chunk by chunk. */
     public record Reference(double wholeTokensPerSecond, double chunkedTokensPerSecond, LatencySummary chunkCompute) {

@@ -42,10 +42,13 @@ public final class BenchRun {
         ModelGenerator.generate(modelDir, new ModelSpec(1, spec.experts(), spec.topK(), spec.dModel(), spec.dFf(), spec.seed()));
         Matrix x = TensorMessages.asSent(Matrix.gaussian(spec.tokens(), spec.dModel(), spec.seed() + 1), spec.dtype());
         List<KernelLimits.Point> kernel;
+        Bf16Kernels bf16Kernels;
         ReferenceLimit.Result reference;
         try (MoeModel model = MoeModel.open(modelDir)) {
             step("1-2. sgemm and the expert kernel at %s rows", Arrays.toString(spec.kernelRows()));
             kernel = KernelLimits.measure(spec, model.expert(0, 0));
+            step("2b. the kernels in FP32 and BF16 at %s rows", Arrays.toString(spec.kernelRows()));
+            bf16Kernels = Bf16Kernels.measure(spec, model.expert(0, 0));
             step("3. the reference layer in this process");
             reference = ReferenceLimit.measure(model, x, spec.chunkRows());
         }
@@ -70,9 +73,10 @@ public final class BenchRun {
         BenchReport.Reference referenceFigures = new BenchReport.Reference(reference.wholeTokensPerSecond(),
                 reference.chunkedTokensPerSecond(), reference.chunkCompute());
         BenchReport.Pipeline pipeline = measured.pipeline().againstReference(reference.wholeTokensPerSecond());
+        Bf16Pipeline bf16Pipeline = Bf16Pipeline.measure(spec, modelDir, serviceProperties, out);
         return new BenchReport(LocalDate.now().toString(), MachineInfo.current(), spec, serviceProperties, kernel,
                 referenceFigures, measured.hop(), pipeline, measured.processes(),
-                Targets.check(kernel, referenceFigures, measured.hop(), pipeline));
+                Targets.check(kernel, referenceFigures, measured.hop(), pipeline), bf16Kernels, bf16Pipeline);
     }
 
     private void step(String format, Object... args) {

@@ -63,7 +63,7 @@ public final class KernelLimits {
      * The expert's two products on off-heap operands, {@code h13 = x · W13ᵀ} and {@code y = g · W2ᵀ}, with the
      * expert's real weights: weights never written would be the operating system's one zero page, always in cache.
      */
-    private static final class SgemmOperands implements AutoCloseable {
+    static final class SgemmOperands implements AutoCloseable {
         private final int rows;
         private final int d;
         private final int f;

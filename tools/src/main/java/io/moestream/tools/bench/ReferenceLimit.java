@@ -1,7 +1,10 @@
 package io.moestream.tools.bench;
 
+import io.moestream.core.kernel.KernelBackend;
+import io.moestream.core.kernel.OpenBlasFp32Backend;
 import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.MoeModel;
+import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.tensor.Matrix;
 import org.HdrHistogram.Histogram;
 
@@ -32,7 +35,12 @@ public final class ReferenceLimit {
     }
 
     public static Result measure(MoeModel model, Matrix x, int chunkRows) {
-        try (ReferenceMoeLayer layer = new ReferenceMoeLayer(model, 0)) {
+        return measure(model, x, chunkRows, OpenBlasFp32Backend.INSTANCE);
+    }
+
+    /** As above, with the experts computed on {@code backend}. */
+    public static Result measure(MoeModel model, Matrix x, int chunkRows, KernelBackend backend) {
+        try (ReferenceMoeLayer layer = new ReferenceMoeLayer(model, 0, RoutingOptions.NONE, backend)) {
             // the first chunk creates every expert's off-heap weights and warms up the JIT
             layer.forward(x.rowRange(0, chunkRows));
             Histogram chunkMicros = LatencySummary.newHistogram();

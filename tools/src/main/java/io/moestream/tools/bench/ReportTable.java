@@ -12,6 +12,36 @@ public final class ReportTable {
     private ReportTable() {
     }
 
+    /** The kernels in both precisions ({@code moe bench --only kernels}, and item 2b of the full bench). */
+    public static void printKernels(Bf16Kernels k, PrintStream out) {
+        out.println("2b. FP32 and BF16 kernels, GFLOP/s of 6*rows*d_model*d_ff; BF16: " + k.bf16Note());
+        out.println("      rows  sgemm fp32  matmul bf16  expert fp32  expert bf16  bf16/matmul  bf16/sgemm");
+        for (Bf16Kernels.Point p : k.kernels()) {
+            out.printf("    %6d  %10.1f  %11s  %11.1f  %11s  %11s  %10s%n", p.rows(), p.sgemmFp32Gflops(),
+                    figure(p.matmulBf16Gflops(), "%.1f"), p.expertFp32Gflops(), figure(p.expertBf16Gflops(), "%.1f"),
+                    figure(p.expertBf16ToMatmul() == null ? null : 100 * p.expertBf16ToMatmul(), "%.1f%%"),
+                    figure(p.expertBf16ToSgemm(), "%.2fx"));
+        }
+    }
+
+    /** The BF16 checkpoint's pipeline, auto against fp32 (item 7 of the full bench, {@code --only bf16-pipeline}). */
+    public static void printBf16Pipeline(Bf16Pipeline b, PrintStream out) {
+        out.printf("7.   BF16 checkpoint: auto runs %s; auto / fp32 = %.2fx tokens/s; wire payload %.0f bytes per token%n",
+                b.autoBackend(), b.autoOverFp32(), b.wireBytesPerToken());
+        for (Bf16Pipeline.Run run : b.runs()) {
+            out.printf("     %-5s %-36s %7.0f tokens/s = %5.1f%% of its reference (%.0f); max rel error %.1e;"
+                            + " expert peak RSS %.0f MiB%n", run.computeDtype(), run.backend(), run.tokensPerSecond(),
+                    100 * run.ratioToReference(), run.referenceTokensPerSecond(), run.maxRelError(), run.expertPeakRssMib());
+            StringBuilder cpu = new StringBuilder();
+            run.cpuSecondsPerThousandTokens().forEach((name, seconds) -> cpu.append(String.format("  %s %.3f", name, seconds)));
+            out.println("           cpu-s per 1,000 tokens:" + cpu);
+        }
+    }
+
+    private static String figure(Double value, String format) {
+        return value == null ? "-" : String.format(format, value);
+    }
+
     public static void print(BenchReport r, PrintStream out) {
         BenchSpec s = r.spec();
         MachineInfo m = r.machine();
@@ -60,6 +90,14 @@ public final class ReportTable {
             }
             out.printf("     %-22s pid %-7d %7.0f MiB  %6.1f cpu-s  %4.2f cores  %s%n", f.name(), f.pid(), f.peakRssMib(),
                     f.cpuSeconds(), f.coresBusy(), threads(f.topThreadsCpuSeconds()));
+        }
+        if (r.bf16Kernels() != null) {
+            out.println();
+            printKernels(r.bf16Kernels(), out);
+        }
+        if (r.bf16Pipeline() != null) {
+            out.println();
+            printBf16Pipeline(r.bf16Pipeline(), out);
         }
         out.println();
         out.println("targets:");

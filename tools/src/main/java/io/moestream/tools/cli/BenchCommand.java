@@ -1,18 +1,23 @@
 package io.moestream.tools.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.moestream.core.tensor.TensorMessages;
 import io.moestream.tools.bench.BenchReport;
 import io.moestream.tools.bench.BenchRun;
 import io.moestream.tools.bench.BenchSpec;
+import io.moestream.tools.bench.Bf16Kernels;
+import io.moestream.tools.bench.Bf16Pipeline;
 import io.moestream.tools.bench.ReportTable;
 import io.moestream.tools.bench.ScaleBench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -90,6 +95,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + " layer against the reference.")
     List<String> scale = new ArrayList<>();
 
+    @Option(names = "--only", paramLabel = "PART",
+            description = "Measure one part only: kernels (OpenBLAS sgemm, oneDNN's BF16 matmul and the expert kernel on"
+                    + " both backends at --kernel-rows; JSON {\"kernels\": [...]}) or bf16-pipeline (a BF16 checkpoint's"
+                    + " pipeline with --compute-dtype auto against fp32, CPU per 1,000 tokens per process, expert RSS).")
+    String only;
+
     @Option(names = "--jmh", description = "Run the JMH benchmarks of the kernels and codecs instead; what follows `--` goes"
             + " to JMH (e.g. --jmh -- -f 1 -wi 3 -i 5 KernelBenchmarks).")
     boolean jmh;
@@ -110,22 +121,67 @@ public final class BenchCommand implements Callable<Integer> {
         if (!scale.isEmpty()) {
             return scale();
         }
-        BenchSpec spec = new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows, warmUp,
-                seed, TensorMessages.wireDtype(dtype));
+        if (only != null) {
+            return switch (only) {
+                case "kernels" -> kernels();
+                case "bf16-pipeline" -> bf16Pipeline();
+                default -> throw new IllegalArgumentException("--only takes kernels or bf16-pipeline, got '" + only + "'");
+            };
+        }
+        BenchSpec spec = spec();
         Path modelDir = Files.createTempDirectory("moe-bench-model-");
         BenchReport report;
         try {
             report = new BenchRun(spec, serviceProperties.properties(), jfr, System.out).run(modelDir);
         } finally {
-            try (var files = Files.list(modelDir)) {
-                files.forEach(file -> file.toFile().delete());
-            }
-            Files.deleteIfExists(modelDir);
+            deleteModel(modelDir);
         }
         System.out.println();
         ReportTable.print(report, System.out);
         report.writeJson(json);
         System.out.println("\nwrote " + json.toAbsolutePath());
+        return 0;
+    }
+
+    private BenchSpec spec() {
+        return new BenchSpec(dModel, dFf, experts, topK, tokens, chunkRows, streams, latencySamples, kernelRows, warmUp,
+                seed, TensorMessages.wireDtype(dtype));
+    }
+
+    private int bf16Pipeline() throws Exception {
+        Path modelDir = Files.createTempDirectory("moe-bench-bf16-model-");
+        Bf16Pipeline result;
+        try {
+            result = Bf16Pipeline.measure(spec(), modelDir, serviceProperties.properties(), System.out);
+        } finally {
+            deleteModel(modelDir);
+        }
+        System.out.println();
+        ReportTable.printBf16Pipeline(result, System.out);
+        writeJson(Map.of("bf16_pipeline", result));
+        return 0;
+    }
+
+    private void writeJson(Object figures) throws java.io.IOException {
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), figures);
+        System.out.println("\nwrote " + json.toAbsolutePath());
+    }
+
+    private static void deleteModel(Path modelDir) throws java.io.IOException {
+        try (var files = Files.list(modelDir)) {
+            files.forEach(file -> file.toFile().delete());
+        }
+        Files.deleteIfExists(modelDir);
+    }
+
+    private int kernels() throws Exception {
+        BenchSpec spec = spec();
+        System.out.printf("==> kernels at %s rows, d_model %d, d_ff %d%n", Arrays.toString(kernelRows), dModel, dFf);
+        Bf16Kernels result = Bf16Kernels.measure(spec, Bf16Kernels.randomWeights(spec));
+        ReportTable.printKernels(result, System.out);
+        writeJson(result);
         return 0;
     }
 

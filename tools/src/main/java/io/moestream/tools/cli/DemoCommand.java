@@ -1,11 +1,15 @@
 package io.moestream.tools.cli;
 
+import io.moestream.core.kernel.ComputeDtype;
+import io.moestream.core.kernel.KernelBackend;
 import io.moestream.core.layer.LayerOutput;
 import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
+import io.moestream.core.routing.RoutingOptions;
 import io.moestream.core.tensor.ErrorStats;
+import io.moestream.proto.v1.DType;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.LocalStack;
@@ -49,6 +53,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the model and the tokens (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--dtype", defaultValue = "fp32",
+            description = "Dtype of the generated checkpoint: fp32, or bf16 (its experts then compute in BF16 where the"
+                    + " CPU has BF16 units, and the reference layer on the same backend) (default ${DEFAULT-VALUE}).")
+    String dtype;
+
     @Override
     public Integer call() throws Exception {
         Path modelDir = Files.createTempDirectory("moe-demo-model-");
@@ -63,8 +72,18 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private int run(Path modelDir) throws Exception {
-        step("generating a %d-expert top-%d model, d_model %d, d_ff %d (seed %d)", experts, topK, dModel, dFf, seed);
-        ModelGenerator.generate(modelDir, new ModelSpec(1, experts, topK, dModel, dFf, seed));
+        DType weights = switch (dtype) {
+            case "fp32" -> DType.FP32;
+            case "bf16" -> DType.BF16;
+            default -> throw new IllegalArgumentException("--dtype must be fp32 or bf16, got '" + dtype + "'");
+        };
+        step("generating a %d-expert top-%d %s model, d_model %d, d_ff %d (seed %d)", experts, topK, dtype, dModel, dFf,
+                seed);
+        ModelGenerator.generate(modelDir, new ModelSpec(1, experts, topK, dModel, dFf, seed),
+                ModelGenerator.ExpertLayout.PER_EXPERT, ModelGenerator.GateSkew.NONE, ModelGenerator.Packaging.TEXT_MODEL,
+                weights);
+        // the experts' backend under the default compute dtype: the reference computes on the same one
+        KernelBackend backend = ComputeDtype.AUTO.select(weights);
         Matrix x = Matrix.gaussian(tokens, dModel, seed + 1);
 
         step("starting the stack (embedded Kafka broker, router, expert service, gateway)");
@@ -83,9 +102,10 @@ public final class DemoCommand implements Callable<Integer> {
             step("stopping the stack");
         }
 
-        step("computing the in-process reference layer");
+        step("computing the in-process reference layer on %s", backend);
         LayerOutput reference;
-        try (MoeModel model = MoeModel.open(modelDir); ReferenceMoeLayer layer = new ReferenceMoeLayer(model, 0)) {
+        try (MoeModel model = MoeModel.open(modelDir);
+             ReferenceMoeLayer layer = new ReferenceMoeLayer(model, 0, RoutingOptions.NONE, backend)) {
             reference = layer.forwardWithStats(x);
         }
         ErrorStats error = ErrorStats.compare(y, reference.output());

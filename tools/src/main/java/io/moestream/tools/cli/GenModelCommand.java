@@ -4,6 +4,7 @@ import io.moestream.core.model.ModelFamily;
 import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeConfig;
+import io.moestream.proto.v1.DType;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -63,6 +64,11 @@ public final class GenModelCommand implements Callable<Integer> {
     @Option(names = "--skew-factor", defaultValue = "8", description = "Gate row factor of --skew-expert (default ${DEFAULT-VALUE}).")
     float skewFactor;
 
+    @Option(names = "--dtype", defaultValue = "fp32",
+            description = "Dtype of the stored weights: fp32 or bf16 (default ${DEFAULT-VALUE}); a bf16 checkpoint runs "
+                    + "on the BF16 experts under --compute-dtype auto where the CPU has BF16 units.")
+    String dtype;
+
     @Spec
     CommandSpec spec;
 
@@ -87,10 +93,16 @@ public final class GenModelCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        DType weightsDtype = switch (dtype.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "fp32" -> DType.FP32;
+            case "bf16" -> DType.BF16;
+            default -> throw new ParameterException(spec.commandLine(), "--dtype must be fp32 or bf16, got '" + dtype + "'");
+        };
         ModelGenerator.generate(out, new ModelSpec(modelFamily, layers, experts, topK, dModel, dFf, normTopkProb, seed),
-                layout, skew, multimodal ? ModelGenerator.Packaging.LLAMA4_MULTIMODAL : ModelGenerator.Packaging.TEXT_MODEL);
-        System.out.printf("wrote %s: %s, %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, seed %d%s%s%n",
-                out, family, layers, experts, topK, dModel, dFf, seed,
+                layout, skew, multimodal ? ModelGenerator.Packaging.LLAMA4_MULTIMODAL : ModelGenerator.Packaging.TEXT_MODEL,
+                weightsDtype);
+        System.out.printf("wrote %s: %s, %d layer(s), %d experts, top-%d, d_model %d, d_ff %d, %s, seed %d%s%s%n",
+                out, family, layers, experts, topK, dModel, dFf, weightsDtype == DType.BF16 ? "bf16" : "fp32", seed,
                 modelFamily.inputMajorExperts() ? ", fused input-major experts" + (mxfp4 ? " in MXFP4" : "")
                         : fusedExperts ? ", fused experts" : "",
                 skewExpert == null ? "" : ", gate row of expert " + skewExpert + " x" + skewFactor);

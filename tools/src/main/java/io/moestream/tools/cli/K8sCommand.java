@@ -69,6 +69,11 @@ public final class K8sCommand implements Callable<Integer> {
     @Option(names = "--image-tag", defaultValue = "0.1.0", description = "Tag of the service images (default ${DEFAULT-VALUE}).")
     String imageTag;
 
+    @Option(names = "--compute-dtype", defaultValue = "auto",
+            description = "Precision the experts compute in: auto (the checkpoint's; BF16 where the CPU has AMX or "
+                    + "AVX512-BF16), fp32 or bf16 (default ${DEFAULT-VALUE}).")
+    String computeDtype;
+
     @Spec
     CommandSpec spec;
 
@@ -83,7 +88,7 @@ public final class K8sCommand implements Callable<Integer> {
                         groups.groupMemoryMib());
             }
             plan = new DeploymentPlan(opened.config(), served, groups, namespace, minReplicas, routerMaxReplicas,
-                    expertCpu, gpuMemoryMib, imageTag);
+                    expertCpu, gpuMemoryMib, imageTag, computeDtype);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

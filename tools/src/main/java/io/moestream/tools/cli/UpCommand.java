@@ -52,6 +52,12 @@ public final class UpCommand implements Callable<Integer> {
                     + " the bytes; the router's moe.wire-dtype) (default ${DEFAULT-VALUE}).")
     String wireDtype;
 
+    @Option(names = "--compute-dtype", defaultValue = "auto",
+            description = "Precision the experts compute in: auto (the checkpoint's: a bf16 checkpoint on oneDNN's BF16"
+                    + " kernel where the CPU has AMX or AVX512-BF16, else FP32), fp32 (today's FP32 kernel for any"
+                    + " checkpoint) or bf16; the experts' moe.expert.compute-dtype (default ${DEFAULT-VALUE}).")
+    String computeDtype;
+
     @Option(names = "--secure", description = "Run the embedded broker on SASL_SSL (SCRAM-SHA-512, TLS from a CA made"
             + " at start) with ACLs: one principal per service, as in the k8s manifests.")
     boolean secure;
@@ -93,6 +99,7 @@ public final class UpCommand implements Callable<Integer> {
                 .withRouting(routing.toOptions())
                 .withLayers(layers)
                 .withWireDtype(wireDtype)
+                .withComputeDtype(computeDtype)
                 .withSecure(secure)
                 .withGrpcMutualTls(grpcTls)
                 .withMonitoring(monitoring ? MonitoringOptions.on(alertWebhook) : MonitoringOptions.OFF)

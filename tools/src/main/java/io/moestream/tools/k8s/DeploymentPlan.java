@@ -1,5 +1,6 @@
 package io.moestream.tools.k8s;
 
+import io.moestream.core.kernel.ComputeDtype;
 import io.moestream.core.model.MoeConfig;
 import io.moestream.core.placement.ExpertFootprint;
 import io.moestream.core.placement.ExpertGroup;
@@ -15,9 +16,11 @@ import java.util.SortedSet;
  * @param minReplicas       replicas kept when idle (0 lets KEDA scale a group to zero)
  * @param routerMaxReplicas max router replicas (the token topic's partitions)
  * @param gpuMemoryMib      memory of one GPU: a group whose weights need more gets several with the gpu overlay
+ * @param computeDtype      the experts' {@code moe.expert.compute-dtype}: auto, fp32 or bf16
  */
 public record DeploymentPlan(MoeConfig config, SortedSet<Integer> layers, PlacementPlan placement, String namespace,
-                             int minReplicas, int routerMaxReplicas, int expertCpu, long gpuMemoryMib, String imageTag) {
+                             int minReplicas, int routerMaxReplicas, int expertCpu, long gpuMemoryMib, String imageTag,
+                             String computeDtype) {
     /** JVM, Kafka clients and batch buffers on top of the weights. */
     static final long EXPERT_OVERHEAD_MIB = 768;
 
@@ -26,6 +29,7 @@ public record DeploymentPlan(MoeConfig config, SortedSet<Integer> layers, Placem
         requireAtLeast("--router-max-replicas", routerMaxReplicas, 1);
         requireAtLeast("--expert-cpu", expertCpu, 1);
         requireAtLeast("--gpu-memory", gpuMemoryMib, 1);
+        computeDtype = ComputeDtype.parse(computeDtype).toString();
         int fewest = placement.groups().stream().mapToInt(ExpertGroup::replicas).min().orElse(1);
         if (minReplicas > fewest) {
             throw new IllegalArgumentException("--min-replicas " + minReplicas + " is above the replicas of a group ("

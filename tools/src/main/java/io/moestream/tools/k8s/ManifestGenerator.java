@@ -82,6 +82,7 @@ public final class ManifestGenerator {
         values.put("servedLayers", plan.layers().stream().map(String::valueOf).collect(Collectors.joining(",")));
         values.put("modelStorage", "100Gi");
         values.put("imageTag", plan.imageTag());
+        values.put("computeDtype", plan.computeDtype());
         values.put("activationLagThreshold", ACTIVATION_LAG_THRESHOLD);
         values.put("monitoringNamespace", "monitoring");
         return values;

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,14 +32,22 @@ public final class ChildProcess implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
-        return start(name, command, log);
+        // oneDNN's OpenMP (the BF16 experts) runs one thread per call, as moe.blas.threads=1 does OpenBLAS
+        return start(name, command, log, Map.of("OMP_NUM_THREADS", "1"));
     }
 
     /** Starts {@code command} (any program, such as Prometheus) with stdout and stderr appended to {@code log}. */
     public static ChildProcess start(String name, List<String> command, Path log) {
+        return start(name, command, log, Map.of());
+    }
+
+    /** As above, with {@code environment} added to the inherited environment unless that already sets them. */
+    private static ChildProcess start(String name, List<String> command, Path log, Map<String, String> environment) {
         try {
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            environment.forEach(builder.environment()::putIfAbsent);
+            Process process = builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();

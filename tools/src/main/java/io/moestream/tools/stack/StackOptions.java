@@ -1,6 +1,7 @@
 package io.moestream.tools.stack;
 
 import io.moestream.core.config.ServiceKeys;
+import io.moestream.core.kernel.ComputeDtype;
 import io.moestream.core.model.LayerSelection;
 import io.moestream.core.placement.PlanSource;
 import io.moestream.core.routing.RoutingOptions;
@@ -47,6 +48,7 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
 
     /** The prefix of a property for the router only (see {@code extraProperties}). */
     private static final String ROUTER = "router-service:";
+    private static final String EXPERT = "expert-service:";
 
     public static StackOptions forModel(Path modelDir) {
         return new StackOptions(modelDir, null, 0, PlanSource.packed(), Map.of(), Topics.DEFAULT);
@@ -121,6 +123,15 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
     public StackOptions withWireDtype(String dtype) {
         TensorMessages.wireDtype(dtype);
         return withPropertiesOver(Map.of(ROUTER + ServiceKeys.WIRE_DTYPE, dtype));
+    }
+
+    /**
+     * The experts compute in {@code dtype} ({@code auto}, {@code fp32} or {@code bf16}: their
+     * {@code moe.expert.compute-dtype}). A name that is none of these is refused here, before start.
+     */
+    public StackOptions withComputeDtype(String dtype) {
+        return withPropertiesOver(
+                Map.of(EXPERT + ServiceKeys.EXPERT_COMPUTE_DTYPE, ComputeDtype.parse(dtype).toString()));
     }
 
     /** The router routes with {@code routing} (its {@code moe.routing.*} keys); other extra properties stay. */

@@ -50,6 +50,6 @@ final class BenchFigures {
                 Map.of("expert-service:moe.blas.threads", "1"), kernel(), reference(), hop(), pipeline(),
                 List.of(new BenchReport.ProcessFigures("expert-0", 1234, 1854, 7.3, 1.02, Map.of("expert-#-#", 5.93)),
                         new BenchReport.ProcessFigures("(other processes)", 0, 0, 0.5, 0.07, Map.of())),
-                Targets.check(kernel(), reference(), hop(), pipeline()));
+                Targets.check(kernel(), reference(), hop(), pipeline()), null, null);
     }
 }

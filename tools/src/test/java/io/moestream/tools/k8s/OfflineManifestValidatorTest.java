@@ -16,7 +16,7 @@ class OfflineManifestValidatorTest {
         Map<String, Object> values = new java.util.HashMap<>();
         for (String key : List.of("namespace", "kafkaCluster", "kafkaStorage", "bootstrapServers", "tokenTopic",
                 "deadLetterTopic", "replyTopicPrefix", "expertTopicPrefix", "expertGroupPrefix", "routerGroup",
-                "modelDir", "modelStorage", "imageTag", "monitoringNamespace", "topicName", "resourceName",
+                "modelDir", "modelStorage", "imageTag", "computeDtype", "monitoringNamespace", "topicName", "resourceName",
                 "expertName", "groupName", "experts", "expertGroup", "memory", "servedLayers", "expertLoadTopic", "alertsTopic",
                 "imbalanceFor")) {
             values.put(key, "x");
