@@ -26,14 +26,15 @@ import java.util.TreeMap;
  * @param secure           the embedded broker on SASL_SSL with SCRAM principals and ACLs ({@link SecureKafka})
  * @param grpcMutualTls    the gateway's gRPC server on mutual TLS, with certificates made at start ({@link GatewayTls})
  * @param monitoring       Prometheus and Alertmanager beside the stack ({@code ./moe up --monitoring}), or off
+ * @param brokers          how many embedded Kafka brokers ({@link BrokerCluster}); ignored with {@code bootstrap}
  */
 public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, PlanSource placement,
                            Map<String, String> extraProperties, Topics topics, boolean secure, boolean grpcMutualTls,
-                           MonitoringOptions monitoring) {
+                           MonitoringOptions monitoring, int brokers) {
 
     public StackOptions(Path modelDir, String bootstrap, int gatewayPort, PlanSource placement,
                         Map<String, String> extraProperties, Topics topics) {
-        this(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, false, false, MonitoringOptions.OFF);
+        this(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, false, false, MonitoringOptions.OFF, 1);
     }
 
     public StackOptions {
@@ -41,6 +42,21 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
             throw new IllegalArgumentException("--secure sets up the embedded broker; an existing cluster (--bootstrap)"
                     + " keeps its own security: give its settings with -D kafka.security.protocol=... instead");
         }
+        BrokerCluster.checkCount(brokers, BrokerCluster.machineMemory());
+        if (brokers != 1 && bootstrap != null) {
+            throw new IllegalArgumentException("--brokers sets up the embedded brokers; an existing cluster (--bootstrap)"
+                    + " has its own");
+        }
+        if (brokers != 1 && secure) {
+            throw new IllegalArgumentException("--secure runs one embedded broker: SASL_SSL between several local"
+                    + " brokers is not set up (leave out --brokers, or use --brokers 1)");
+        }
+    }
+
+    /** Run {@code count} embedded brokers as one cluster ({@code ./moe up --brokers}); refused below one. */
+    public StackOptions withBrokers(int count) {
+        return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, secure, grpcMutualTls,
+                monitoring, count);
     }
 
     private static final String LAYERS_KEY = "moe.layers";
@@ -51,17 +67,17 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
 
     public StackOptions withBootstrap(String servers) {
         return new StackOptions(modelDir, servers, gatewayPort, placement, extraProperties, topics,
-                secure, grpcMutualTls, monitoring);
+                secure, grpcMutualTls, monitoring, brokers);
     }
 
     public StackOptions withGatewayPort(int port) {
         return new StackOptions(modelDir, bootstrap, port, placement, extraProperties, topics,
-                secure, grpcMutualTls, monitoring);
+                secure, grpcMutualTls, monitoring, brokers);
     }
 
     public StackOptions withPlacement(PlanSource source) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, source, extraProperties, topics,
-                secure, grpcMutualTls, monitoring);
+                secure, grpcMutualTls, monitoring, brokers);
     }
 
     /** Shortcut for a plan of {@code count} expert groups of one process each, the experts split evenly in layer order. */
@@ -76,7 +92,7 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
 
     public StackOptions withExtraProperties(Map<String, String> properties) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, placement, properties, topics,
-                secure, grpcMutualTls, monitoring);
+                secure, grpcMutualTls, monitoring, brokers);
     }
 
     /** Serve only {@code spec}'s MoE layers ({@code all}, or e.g. {@code 0,5-7}): {@code moe.layers} of every service. */
@@ -93,22 +109,22 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
 
     public StackOptions withTopics(Topics names) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, names,
-                secure, grpcMutualTls, monitoring);
+                secure, grpcMutualTls, monitoring, brokers);
     }
 
     public StackOptions withSecure(boolean on) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics,
-                on, grpcMutualTls, monitoring);
+                on, grpcMutualTls, monitoring, brokers);
     }
 
     public StackOptions withMonitoring(MonitoringOptions options) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, secure, grpcMutualTls,
-                options);
+                options, brokers);
     }
 
     public StackOptions withGrpcMutualTls(boolean on) {
         return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics,
-                secure, on, monitoring);
+                secure, on, monitoring, brokers);
     }
 
     /**
