@@ -26,8 +26,11 @@ public final class KafkaClientConfigs {
      * default (45 s) would let the chunks waiting on the dead replica expire.
      */
     static final int SESSION_TIMEOUT_MS = 6_000;
-    /** A third of the session timeout, as Kafka advises, so two missed heartbeats do not end a live member's session. */
-    static final int HEARTBEAT_INTERVAL_MS = 2_000;
+    /**
+     * A sixth of the session timeout: a live member learns of a rebalance (a replica gone) at its next heartbeat, so
+     * this bounds the second term of the recovery time; several missed heartbeats still do not end its session.
+     */
+    static final int HEARTBEAT_INTERVAL_MS = 1_000;
 
     /**
      * A consumer in {@code groupId} that never commits on its own; new groups start at the earliest task. With an

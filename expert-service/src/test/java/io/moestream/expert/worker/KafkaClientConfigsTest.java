@@ -21,7 +21,7 @@ class KafkaClientConfigsTest {
         assertThat(named).containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "pod-1-L0-e3")
                 .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
                 .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000)
-                .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2000);
+                .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
         assertThat(unnamed).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         assertThat(named).containsEntry(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 CooperativeStickyAssignor.class.getName());

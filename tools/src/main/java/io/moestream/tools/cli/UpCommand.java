@@ -9,6 +9,7 @@ import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
 import io.moestream.tools.stack.RestartPolicy;
+import io.moestream.tools.stack.ServiceStartFailure;
 import io.moestream.tools.stack.StackOptions;
 import io.moestream.tools.stack.Supervisor;
 import java.nio.file.Path;
@@ -103,7 +104,14 @@ public final class UpCommand implements Callable<Integer> {
                 .withGrpcMutualTls(grpcTls)
                 .withBrokers(brokers)
                 .withMonitoring(monitoring ? MonitoringOptions.on(alertWebhook) : MonitoringOptions.OFF);
-        LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
+        } catch (ServiceStartFailure e) {
+            // a service that cannot start is not restarted in a loop: the first failure stops up, in its own words
+            System.err.println("moe up: " + e.getMessage());
+            return 1;
+        }
         AtomicBoolean stopping = new AtomicBoolean();
         Thread stopper = new Thread(() -> {
             stopping.set(true);

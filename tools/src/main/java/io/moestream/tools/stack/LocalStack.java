@@ -301,10 +301,8 @@ public final class LocalStack implements AutoCloseable {
                                            List<String> jvmOptions) {
         Map<String, String> all = propertiesFor(module, commonProperties);
         if (module.equals("expert-service")) {
-            // Static group membership under the process's name within this stack: a process restarted under it gets
-            // its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing
-            // each other's members.
-            all.put("moe.expert.instance-id", workDir.getFileName() + "-" + name);
+            // static group membership under the process's name within this stack
+            all.put("moe.expert.instance-id", expertInstanceId(name));
             // a known expert process restarted under its name serves its group again
             Optional.ofNullable(expertProcesses.get(name)).ifPresent(group -> {
                 all.put("moe.expert.group", group.name());
@@ -413,11 +411,12 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Starts a crashed process again as it was started, and waits until it is ready: a broker on its kept data, a
-     * service under its name with the same settings (an expert rejoins its groups as the same static member).
+     * service under its name with the same settings (an expert rejoins its groups as the same static member). A
+     * crashed replica of a group with others first leaves the group, so that they take its partitions at once.
      *
      * @throws IllegalStateException when it exits again before it is ready (with its log's tail)
      */
-    public ChildProcess restart(ChildProcess crashed) throws InterruptedException {
+    public ChildProcess restart(ChildProcess crashed, Consumer<String> progress) throws InterruptedException {
         Optional<EmbeddedKafkaBroker> node = brokers == null ? Optional.empty() : brokers.node(crashed);
         if (node.isPresent()) {
             return brokers.restart(node.get());
@@ -426,7 +425,23 @@ public final class LocalStack implements AutoCloseable {
         if (launch == null || !services.remove(crashed)) {
             throw new IllegalArgumentException(crashed.name() + " is not a service of this stack");
         }
+        ExpertGroup group = expertProcesses.get(crashed.name());
+        if (group != null && group.replicas() > 1) {
+            String groupId = topics.expertGroup(group.name());
+            int removed = StaticMembers.remove(adminConfig(), groupId, expertInstanceId(crashed.name()) + "-c");
+            progress.accept(crashed.name() + ": " + removed + " consumer(s) taken out of " + groupId
+                    + ", its partitions move to the group's live replicas");
+        }
         return startService(crashed.name(), launch.module(), launch.properties(), launch.jvmOptions());
+    }
+
+    /**
+     * The static membership id of an expert process, under its name within this stack: a process restarted under it
+     * gets its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing each
+     * other's members.
+     */
+    private String expertInstanceId(String name) {
+        return workDir.getFileName() + "-" + name;
     }
 
     /** The module and settings a service was started with, beyond the stack's common ones. */

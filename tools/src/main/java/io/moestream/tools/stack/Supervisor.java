@@ -49,7 +49,7 @@ public final class Supervisor {
             Thread.sleep(decision.backoff().toMillis());
             long restarting = System.nanoTime();
             try {
-                ChildProcess back = stack.restart(crashed);
+                ChildProcess back = stack.restart(crashed, log);
                 log.accept(crashed.name() + " is back (pid " + back.pid() + ", ready "
                         + (System.nanoTime() - restarting) / 1_000_000 + " ms after its restart)");
             } catch (IllegalStateException failed) {
