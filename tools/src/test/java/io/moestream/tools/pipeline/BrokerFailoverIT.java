@@ -2,19 +2,10 @@ package io.moestream.tools.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.moestream.core.layer.ReferenceMoeLayer;
-import io.moestream.core.model.ModelGenerator;
-import io.moestream.core.model.ModelSpec;
-import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.Topics;
 import io.moestream.tools.stack.ChildProcess;
-import io.moestream.tools.stack.LocalStack;
-import io.moestream.tools.stack.MoeHome;
-import io.moestream.tools.stack.RestartPolicy;
 import io.moestream.tools.stack.StackOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,52 +37,24 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrokerFailoverIT {
     static final int BROKERS = 3;
-    static final int D_MODEL = 32;
-    static final int CHUNK_ROWS = 20;
-    static final int TOKENS = 40_000;
-    static final Duration STREAM_WAIT = MidStreamKill.STREAM_WAIT;
     static final Topics TOPICS = Topics.DEFAULT;
 
-    private Path modelDir;
-    private LocalStack stack;
-    private SupervisorThread supervisor;
+    private SupervisedStack fixture;
     private Admin admin;
-    private MoeModel model;
-    private ReferenceMoeLayer reference;
-    private double faultFreeSeconds;
 
     @BeforeAll
     void startStack() throws Exception {
-        modelDir = Files.createTempDirectory("broker-failover-model-");
-        ModelGenerator.generate(modelDir, new ModelSpec(1, 4, 2, D_MODEL, 48, 51));
-        model = MoeModel.open(modelDir);
-        reference = new ReferenceMoeLayer(model, 0);
-        stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir).withBrokers(BROKERS)
-                .withExtraProperties(Map.of("gateway:moe.gateway.chunk-deadline", "90s")), System.out::println);
-        supervisor = new SupervisorThread(stack, RestartPolicy.DEFAULT);
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()));
-        faultFreeSeconds = MidStreamKill.faultFreeSeconds(stack.gatewayAddress(),
-                PipelineFixtures.randomTokens(TOKENS, D_MODEL, 99), CHUNK_ROWS);
+        fixture = SupervisedStack.start("BrokerFailoverIT", 51, modelDir -> StackOptions.forModel(modelDir).withBrokers(BROKERS));
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.stack().bootstrapServers()));
     }
 
     @AfterAll
     void stopStack() throws Exception {
-        try {
-            if (admin != null) {
-                admin.close();
-            }
-            if (supervisor != null) {
-                supervisor.close();
-            }
-            if (stack != null) {
-                stack.copyLogsTo(PipelineFixtures.logDir("BrokerFailoverIT"));
-                stack.close();
-            }
-        } finally {
-            if (reference != null) {
-                reference.close();
-                model.close();
-            }
+        if (admin != null) {
+            admin.close();
+        }
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -126,12 +89,12 @@ class BrokerFailoverIT {
     }
 
     private void killLeaderMidStream(String topic, String scenario, int seed) throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(TOKENS, D_MODEL, seed);
+        Matrix x = PipelineFixtures.randomTokens(SupervisedStack.TOKENS, SupervisedStack.D_MODEL, seed);
         int[] leader = new int[1];
         long[] pid = new long[1];
         // when the broker leading the topic's partition is killed (SIGKILL) mid-stream
-        MidStreamKill.Outcome outcome = MidStreamKill.run(stack.gatewayAddress(), "broker-kill-" + seed, x, CHUNK_ROWS,
-                faultFreeSeconds, () -> {
+        MidStreamKill.Outcome outcome = MidStreamKill.run(fixture.stack().gatewayAddress(), "broker-kill-" + seed, x,
+                SupervisedStack.CHUNK_ROWS, fixture.faultFreeSeconds(), () -> {
                     leader[0] = describe(topic).partitions().get(0).leader().id();
                     ChildProcess victim = running("kafka-" + leader[0]);
                     pid[0] = victim.pid();
@@ -140,13 +103,13 @@ class BrokerFailoverIT {
                 });
 
         // then every chunk is answered once, in order, equal to the reference layer
-        outcome.assertAllAnsweredOnce(x, reference);
+        outcome.assertAllAnsweredOnce(x, fixture.reference());
         System.out.println(outcome.line(scenario));
 
         // and the supervisor restarted the broker, which rejoined: registered again and back in sync everywhere
         awaitRejoined(leader[0], pid[0]);
-        assertThat(supervisor.fatal()).isNull();
-        assertThat(supervisor.lines()).anySatisfy(line -> assertThat(line).startsWith("kafka-" + leader[0]
+        assertThat(fixture.supervisor().fatal()).isNull();
+        assertThat(fixture.supervisor().lines()).anySatisfy(line -> assertThat(line).startsWith("kafka-" + leader[0]
                 + " exited (signal 9); restarting"));
     }
 
@@ -154,7 +117,7 @@ class BrokerFailoverIT {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         String state = "";
         while (System.nanoTime() < deadline) {
-            boolean restarted = stack.processes().stream()
+            boolean restarted = fixture.stack().processes().stream()
                     .anyMatch(p -> p.name().equals("kafka-" + nodeId) && p.isAlive() && p.pid() != oldPid);
             int registered = admin.describeCluster().nodes().get().size();
             List<TopicPartitionInfo> partitions = describe(TOPICS.tokens()).partitions();
@@ -168,7 +131,7 @@ class BrokerFailoverIT {
             Thread.sleep(250);
         }
         throw new AssertionError("kafka-" + nodeId + " did not rejoin: " + state + "; supervisor said: "
-                + supervisor.lines());
+                + fixture.supervisor().lines());
     }
 
     private TopicDescription describe(String topic) throws Exception {
@@ -176,7 +139,7 @@ class BrokerFailoverIT {
     }
 
     private ChildProcess running(String name) {
-        return stack.processes().stream().filter(p -> p.name().equals(name) && p.isAlive()).findFirst()
+        return fixture.stack().processes().stream().filter(p -> p.name().equals(name) && p.isAlive()).findFirst()
                 .orElseThrow(() -> new AssertionError("no running process " + name));
     }
 }
