@@ -124,7 +124,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     return;
                 } catch (ExecutionException notYet) {
                     if (System.nanoTime() > deadline) {
-                        close();
+                        // killed, not stopped on purpose: a supervisor counts it as one more failed start
+                        process.kill();
                         throw new IllegalStateException(name + " was not ready within " + READY_TIMEOUT
                                 + ":\n" + process.logTail(40));
                     }
