@@ -20,7 +20,8 @@ class KafkaClientConfigsTest {
 
         assertThat(named).containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "pod-1-L0-e3")
                 .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
-                .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, KafkaClientConfigs.SESSION_TIMEOUT_MS);
+                .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000)
+                .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
         assertThat(unnamed).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         assertThat(named).containsEntry(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 CooperativeStickyAssignor.class.getName());
@@ -28,11 +29,12 @@ class KafkaClientConfigsTest {
 
     @Test
     void sessionTimeoutCanBeSetButIdempotenceAndAcksCannot() {
-        Map<String, Object> base = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
+        Map<String, Object> base = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 20000,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.ACKS_CONFIG, "1");
 
         assertThat(KafkaClientConfigs.consumer(base, "g", Optional.empty()))
-                .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+                .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 20000)
+                .doesNotContainKey(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
         assertThat(KafkaClientConfigs.producer(base)).containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
                 .containsEntry(ProducerConfig.ACKS_CONFIG, "all");
     }

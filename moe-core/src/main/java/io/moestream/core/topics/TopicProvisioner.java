@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.concurrent.ExecutionException;
@@ -83,12 +84,12 @@ public final class TopicProvisioner {
     private static List<String> provision(Map<String, Object> adminConfig, Topics topics, int tokenPartitions,
                                           Map<String, Integer> expertTopics) throws InterruptedException {
         List<NewTopic> wanted = new ArrayList<>();
-        wanted.add(new NewTopic(topics.tokens(), tokenPartitions, (short) 1));
-        wanted.add(new NewTopic(topics.deadLetters(), 1, (short) 1));
+        wanted.add(withClusterReplicas(topics.tokens(), tokenPartitions));
+        wanted.add(withClusterReplicas(topics.deadLetters(), 1));
         // one partition each: low volume (one record per layer and window), read whole by reports and dashboards
-        wanted.add(new NewTopic(topics.expertLoad(), 1, (short) 1));
-        wanted.add(new NewTopic(topics.alerts(), 1, (short) 1));
-        expertTopics.forEach((name, partitions) -> wanted.add(new NewTopic(name, partitions, (short) 1)));
+        wanted.add(withClusterReplicas(topics.expertLoad(), 1));
+        wanted.add(withClusterReplicas(topics.alerts(), 1));
+        expertTopics.forEach((name, partitions) -> wanted.add(withClusterReplicas(name, partitions)));
         try (Admin admin = Admin.create(adminConfig)) {
             List<String> changed = createMissing(admin, wanted);
             changed.addAll(grow(admin, expertTopics, changed));
@@ -136,6 +137,14 @@ public final class TopicProvisioner {
             throw new IllegalStateException("cannot tell whether the brokers host the topics: " + e.getCause().getMessage(),
                     e.getCause());
         }
+    }
+
+    /**
+     * A topic with the cluster's {@code default.replication.factor}: the cluster knows how many brokers it has (the
+     * local stack sets min(N, 3)); a production cluster keeps its operator's choice.
+     */
+    private static NewTopic withClusterReplicas(String name, int partitions) {
+        return new NewTopic(name, Optional.of(partitions), Optional.empty());
     }
 
     /** Creates those of {@code wanted} that do not exist yet and returns the names of those it created. */

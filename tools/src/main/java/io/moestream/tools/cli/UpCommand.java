@@ -8,7 +8,10 @@ import io.moestream.tools.monitoring.MonitoringOptions;
 import io.moestream.tools.stack.ChildProcess;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
+import io.moestream.tools.stack.RestartPolicy;
+import io.moestream.tools.stack.ServiceStartFailure;
 import io.moestream.tools.stack.StackOptions;
+import io.moestream.tools.stack.Supervisor;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +26,8 @@ import picocli.CommandLine.Option;
         description = "Start the broker (unless --bootstrap), router, expert service(s) and gateway; "
                 + "print a READY line; stop everything on Ctrl-C.")
 public final class UpCommand implements Callable<Integer> {
+    /** How often the stack's processes and the placement file are looked at: a crash costs at most this much more. */
+    private static final long WATCH_EVERY_MS = 200;
 
     @Option(names = "--model", required = true, description = "Model directory in Hugging Face layout.")
     Path model;
@@ -32,6 +37,11 @@ public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", description = "Use this Kafka cluster instead of starting the embedded broker.")
     String bootstrap;
+
+    @Option(names = "--brokers", defaultValue = "1", paramLabel = "N", description = "Embedded Kafka brokers, run as one"
+            + " KRaft cluster: topics get min(N, 3) replicas, and from 3 on min.insync.replicas 2, so the stack survives"
+            + " the loss of a broker (default ${DEFAULT-VALUE}).")
+    int brokers;
 
     @Mixin
     PlacementFlags placement;
@@ -102,9 +112,17 @@ public final class UpCommand implements Callable<Integer> {
                 .withComputeDtype(computeDtype)
                 .withSecure(secure)
                 .withGrpcMutualTls(grpcTls)
+                .withBrokers(brokers)
                 .withMonitoring(monitoring ? MonitoringOptions.on(alertWebhook) : MonitoringOptions.OFF)
                 .withPropertiesOver(serviceProperties.properties());
-        LocalStack stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
+        } catch (ServiceStartFailure e) {
+            // a service that cannot start is not restarted in a loop: the first failure stops up, in its own words
+            System.err.println("moe up: " + e.getMessage());
+            return 1;
+        }
         AtomicBoolean stopping = new AtomicBoolean();
         Thread stopper = new Thread(() -> {
             stopping.set(true);
@@ -117,23 +135,34 @@ public final class UpCommand implements Callable<Integer> {
                 + " logs=" + stack.logDir() + stack.monitoring().map(m -> " prometheus=" + m.prometheusUrl()
                 + " alertmanager=" + m.alertmanagerUrl()).orElse(""));
         System.out.flush();
-        // Watch the children: a stack with a dead part cannot answer, so stop it all and say which one died. Watch the
-        // placement file too: saving a new plan into it rolls the plan out.
+        // Watch the children: a broker or service that crashed is restarted (the work waits in Kafka); a crash loop,
+        // the only broker's death or a monitoring process's exit stops it all, saying which one and why. Watch the
+        // placement file too: saving a new plan into it rolls the plan out. Both on this thread, never at once.
+        Supervisor supervisor = new Supervisor(stack, RestartPolicy.DEFAULT, line -> System.out.println(line));
         PlanFileWatch watch = new PlanFileWatch(placement.file());
         while (true) {
-            Optional<ChildProcess> exited = stack.firstExited();
             if (stopping.get()) {
                 // Ctrl-C or SIGTERM: the shutdown hook is stopping the processes on purpose
                 return 0;
             }
-            if (exited.isPresent()) {
-                System.err.println(exited.get().name() + " exited unexpectedly:\n" + exited.get().logTail(30));
+            Optional<String> fatal = supervisor.check();
+            Optional<ChildProcess> monitor = stack.monitoring().flatMap(m -> m.processes().stream()
+                    .filter(ChildProcess::crashed).findFirst());
+            if (stopping.get()) {
+                return 0;
+            }
+            if (fatal.isPresent()) {
+                System.err.println(fatal.get());
+                return 1;
+            }
+            if (monitor.isPresent()) {
+                System.err.println(monitor.get().name() + " exited unexpectedly:\n" + monitor.get().logTail(30));
                 return 1;
             }
             if (watch.changed()) {
                 replace(stack);
             }
-            Thread.sleep(1000);
+            Thread.sleep(WATCH_EVERY_MS);
         }
     }
 }

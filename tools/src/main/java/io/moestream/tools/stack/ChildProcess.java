@@ -20,6 +20,8 @@ public final class ChildProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    /** Set when the stack stops the process on purpose: its exit is then no crash, and a supervisor leaves it be. */
+    private volatile boolean stopping;
 
     private ChildProcess(String name, Process process, Path log) {
         this.name = name;
@@ -65,6 +67,17 @@ public final class ChildProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Exited without being stopped on purpose: a crash, a kill from outside, or a failed start. */
+    public boolean crashed() {
+        return !stopping && !process.isAlive();
+    }
+
+    /** How the process ended, e.g. {@code exit code 1} or {@code signal 9} (the JVM reports a signal as 128 + its number). */
+    public String exitDescription() {
+        int code = process.exitValue();
+        return code > 128 ? "signal " + (code - 128) : "exit code " + code;
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -98,8 +111,15 @@ public final class ChildProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** Asks the process to stop (SIGTERM) without waiting; {@link #close} then waits for it. */
+    public void stop() {
+        stopping = true;
+        process.destroy();
+    }
+
     @Override
     public void close() {
+        stopping = true;
         if (!process.isAlive()) {
             return;
         }

@@ -27,12 +27,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.function.Consumer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * The whole pipeline on this machine, as separate processes: an embedded Kafka broker (unless an existing
+ * The whole pipeline on this machine, as separate processes: embedded Kafka brokers (unless an existing
  * cluster is given), the router, the expert service(s) and the gateway, started from the same jars that
  * production runs. Closing it stops every process it started and deletes its working directory.
  */
@@ -54,12 +56,15 @@ public final class LocalStack implements AutoCloseable {
     private static final Duration PRUNE_WAIT = Duration.ofSeconds(30);
 
     private final Path workDir;
-    private final EmbeddedKafkaBroker broker;
+    private final BrokerCluster brokers;
     private final String bootstrap;
     private final ServiceLauncher launcher;
-    private final List<ChildProcess> services = new ArrayList<>();
-    private final Map<String, Integer> httpPorts = new HashMap<>();
-    private final Map<String, String> modules = new HashMap<>();
+    /** Read by a {@link Supervisor} while the main thread may re-place: a copy on every change. */
+    private final List<ChildProcess> services = new CopyOnWriteArrayList<>();
+    private final Map<String, Integer> httpPorts = new ConcurrentHashMap<>();
+    private final Map<String, String> modules = new ConcurrentHashMap<>();
+    /** How each service was started, by name: a restart after a crash starts it the same way. */
+    private final Map<String, Launch> launches = new ConcurrentHashMap<>();
     private final Map<String, String> commonProperties;
     private final SecureKafka secure;
     private final ClientTls gatewayClientTls;
@@ -72,10 +77,11 @@ public final class LocalStack implements AutoCloseable {
     /** Bumped by each re-placement, so that a changed group's new processes get names of their own. */
     private int generation = 1;
     private int gatewayPort;
+    private volatile boolean closed;
     /** Prometheus and Alertmanager, with {@code --monitoring}. */
     private Monitoring monitoring;
 
-    private LocalStack(Path workDir, EmbeddedKafkaBroker broker, String bootstrap, ServiceLauncher launcher,
+    private LocalStack(Path workDir, BrokerCluster brokers, String bootstrap, ServiceLauncher launcher,
                        Map<String, String> commonProperties, SecureKafka secure, ClientTls gatewayClientTls,
                        Topics topics, Served served) {
         this.gatewayClientTls = gatewayClientTls;
@@ -84,7 +90,7 @@ public final class LocalStack implements AutoCloseable {
         this.layers = served.layers();
         this.plan = served.plan();
         this.workDir = workDir;
-        this.broker = broker;
+        this.brokers = brokers;
         this.bootstrap = bootstrap;
         this.launcher = launcher;
         this.commonProperties = commonProperties;
@@ -98,17 +104,20 @@ public final class LocalStack implements AutoCloseable {
         Served served = Served.of(options);
         MonitoringBinaries monitoringBinaries = options.monitoring().enabled() ? MonitoringBinaries.locate() : null;
         Path workDir = Files.createTempDirectory("moe-stack-");
-        EmbeddedKafkaBroker broker = null;
+        BrokerCluster brokers = null;
         LocalStack stack = null;
         try {
             String bootstrap = options.bootstrap();
             SecureKafka secure = options.secure() ? SecureKafka.create(workDir.resolve("tls")) : null;
             if (bootstrap == null) {
-                progress.accept("starting the embedded Kafka broker (KRaft" + (secure == null ? ""
+                progress.accept("starting " + (options.brokers() == 1 ? "the embedded Kafka broker"
+                        : options.brokers() + " embedded Kafka brokers as one cluster") + " (KRaft" + (secure == null ? ""
                         : ", SASL_SSL with SCRAM-SHA-512 and ACLs") + ") in " + workDir);
-                broker = EmbeddedKafkaBroker.start(home, workDir, secure);
-                bootstrap = broker.bootstrapServers();
-                progress.accept("Kafka broker ready at " + bootstrap);
+                brokers = BrokerCluster.start(home, workDir, secure, options.brokers());
+                bootstrap = brokers.bootstrapServers();
+                progress.accept("Kafka " + (brokers.size() == 1 ? "broker ready at " + bootstrap : "cluster ready at "
+                        + bootstrap + ": topics get " + Math.min(brokers.size(), 3) + " replicas"
+                        + (brokers.size() >= 3 ? ", min.insync.replicas 2" : "")));
             }
             Map<String, String> common = new HashMap<>(options.extraProperties());
             common.put("kafka.bootstrap.servers", bootstrap);
@@ -122,7 +131,7 @@ public final class LocalStack implements AutoCloseable {
                 progress.accept("gateway gRPC on mutual TLS: CA " + tls.client().ca() + ", client certificate "
                         + tls.client().certificate() + ", key " + tls.client().key());
             }
-            stack = new LocalStack(workDir, broker, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common,
+            stack = new LocalStack(workDir, brokers, bootstrap, new ServiceLauncher(home, workDir.resolve("logs")), common,
                     secure, tls == null ? ClientTls.PLAIN_TEXT : tls.client(), options.topics(), served);
             stack.startPipeline(options, progress);
             if (monitoringBinaries != null) {
@@ -134,8 +143,8 @@ public final class LocalStack implements AutoCloseable {
             if (stack != null) {
                 stack.close();
             } else {
-                if (broker != null) {
-                    broker.close();
+                if (brokers != null) {
+                    brokers.close();
                 }
                 deleteRecursively(workDir);
             }
@@ -296,7 +305,7 @@ public final class LocalStack implements AutoCloseable {
             // Static group membership under the process's name within this stack: a process restarted under it gets
             // its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing
             // each other's members.
-            all.put(ServiceKeys.EXPERT_INSTANCE_ID, workDir.getFileName() + "-" + name);
+            all.put(ServiceKeys.EXPERT_INSTANCE_ID, expertInstanceId(name));
             // a known expert process restarted under its name serves its group again
             Optional.ofNullable(expertProcesses.get(name)).ifPresent(group -> {
                 all.put(ServiceKeys.EXPERT_GROUP, group.name());
@@ -308,7 +317,13 @@ public final class LocalStack implements AutoCloseable {
         }
         all.putAll(properties);
         ServiceLauncher.Service service = launcher.start(name, module, all, jvmOptions);
+        launches.put(name, new Launch(module, properties, jvmOptions));
         services.add(service.process());
+        if (closed) {
+            // a supervisor's restart raced with close(): nothing may outlive the stack
+            service.process().close();
+            throw new IllegalStateException(name + " not started: the stack is stopping");
+        }
         httpPorts.put(name, service.httpPort());
         modules.put(name, module);
         return service;
@@ -382,6 +397,60 @@ public final class LocalStack implements AutoCloseable {
         return watched.filter(p -> !p.isAlive()).findFirst();
     }
 
+    /** The embedded brokers and services that exited without the stack stopping them: crashed or killed. */
+    public List<ChildProcess> crashed() {
+        return processes().stream().filter(ChildProcess::crashed).toList();
+    }
+
+    /** How many embedded brokers the stack runs; 0 on an existing cluster ({@code --bootstrap}). */
+    public int brokerCount() {
+        return brokers == null ? 0 : brokers.size();
+    }
+
+    /** Whether {@code process} is one of the embedded brokers. */
+    public boolean isBroker(ChildProcess process) {
+        return brokers != null && brokers.node(process).isPresent();
+    }
+
+    /**
+     * Starts a crashed process again as it was started, and waits until it is ready: a broker on its kept data, a
+     * service under its name with the same settings (an expert rejoins its groups as the same static member). A
+     * crashed replica of a group with others first leaves the group, so that they take its partitions at once.
+     *
+     * @throws IllegalStateException when it exits again before it is ready (with its log's tail)
+     */
+    public ChildProcess restart(ChildProcess crashed, Consumer<String> progress) throws InterruptedException {
+        Optional<EmbeddedKafkaBroker> node = brokers == null ? Optional.empty() : brokers.node(crashed);
+        if (node.isPresent()) {
+            return brokers.restart(node.get());
+        }
+        Launch launch = launches.get(crashed.name());
+        if (launch == null || !services.remove(crashed)) {
+            throw new IllegalArgumentException(crashed.name() + " is not a service of this stack");
+        }
+        ExpertGroup group = expertProcesses.get(crashed.name());
+        if (group != null && group.replicas() > 1) {
+            String groupId = topics.expertGroup(group.name());
+            int removed = StaticMembers.remove(adminConfig(), groupId, expertInstanceId(crashed.name()) + "-c");
+            progress.accept(crashed.name() + ": " + removed + " consumer(s) taken out of " + groupId
+                    + ", its partitions move to the group's live replicas");
+        }
+        return startService(crashed.name(), launch.module(), launch.properties(), launch.jvmOptions());
+    }
+
+    /**
+     * The static membership id of an expert process, under its name within this stack: a process restarted under it
+     * gets its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing each
+     * other's members.
+     */
+    private String expertInstanceId(String name) {
+        return workDir.getFileName() + "-" + name;
+    }
+
+    /** The module and settings a service was started with, beyond the stack's common ones. */
+    private record Launch(String module, Map<String, String> properties, List<String> jvmOptions) {
+    }
+
     /** Prometheus and Alertmanager, when the stack was started with them. */
     public Optional<Monitoring> monitoring() {
         return Optional.ofNullable(monitoring);
@@ -414,11 +483,11 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Every process this stack started, the embedded broker first, then the services in start order. */
+    /** Every process this stack started, the embedded brokers first, then the services in start order. */
     public List<ChildProcess> processes() {
         List<ChildProcess> all = new ArrayList<>();
-        if (broker != null) {
-            all.add(broker.process());
+        if (brokers != null) {
+            all.addAll(brokers.processes());
         }
         all.addAll(services);
         return all;
@@ -452,6 +521,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (monitoring != null) {
             monitoring.close();
         }
@@ -459,8 +529,8 @@ public final class LocalStack implements AutoCloseable {
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
         }
-        if (broker != null) {
-            broker.close();
+        if (brokers != null) {
+            brokers.close();
         }
         deleteRecursively(workDir);
     }

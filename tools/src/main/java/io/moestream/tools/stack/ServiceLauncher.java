@@ -59,7 +59,7 @@ final class ServiceLauncher {
         while (true) {
             ChildProcess process = service.process();
             if (!process.isAlive()) {
-                throw new IllegalStateException(process.name() + " exited before it was ready:\n" + process.logTail(40));
+                throw new ServiceStartFailure(process);
             }
             Optional<HttpResponse<String>> response = get(health);
             if (response.isPresent() && response.get().statusCode() == 200) {

@@ -29,14 +29,15 @@ import java.util.function.Consumer;
  * @param secure           the embedded broker on SASL_SSL with SCRAM principals and ACLs ({@link SecureKafka})
  * @param grpcMutualTls    the gateway's gRPC server on mutual TLS, with certificates made at start ({@link GatewayTls})
  * @param monitoring       Prometheus and Alertmanager beside the stack ({@code ./moe up --monitoring}), or off
+ * @param brokers          how many embedded Kafka brokers ({@link BrokerCluster}); ignored with {@code bootstrap}
  */
 public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, PlanSource placement,
                            Map<String, String> extraProperties, Topics topics, boolean secure, boolean grpcMutualTls,
-                           MonitoringOptions monitoring) {
+                           MonitoringOptions monitoring, int brokers) {
 
     public StackOptions(Path modelDir, String bootstrap, int gatewayPort, PlanSource placement,
                         Map<String, String> extraProperties, Topics topics) {
-        this(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, false, false, MonitoringOptions.OFF);
+        this(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, false, false, MonitoringOptions.OFF, 1);
     }
 
     public StackOptions {
@@ -44,6 +45,20 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
             throw new IllegalArgumentException("--secure sets up the embedded broker; an existing cluster (--bootstrap)"
                     + " keeps its own security: give its settings with -D kafka.security.protocol=... instead");
         }
+        BrokerCluster.checkCount(brokers, BrokerCluster.machineMemory());
+        if (brokers != 1 && bootstrap != null) {
+            throw new IllegalArgumentException("--brokers sets up the embedded brokers; an existing cluster (--bootstrap)"
+                    + " has its own");
+        }
+        if (brokers != 1 && secure) {
+            throw new IllegalArgumentException("--secure runs one embedded broker: SASL_SSL between several local"
+                    + " brokers is not set up (leave out --brokers, or use --brokers 1)");
+        }
+    }
+
+    /** Run {@code count} embedded brokers as one cluster ({@code ./moe up --brokers}); refused below one. */
+    public StackOptions withBrokers(int count) {
+        return with(copy -> copy.brokers = count);
     }
 
     /** The prefix of a property for the router only (see {@code extraProperties}). */
@@ -180,6 +195,7 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
         boolean secure;
         boolean grpcMutualTls;
         MonitoringOptions monitoring;
+        int brokers;
 
         Fields(StackOptions options) {
             modelDir = options.modelDir;
@@ -191,11 +207,12 @@ public record StackOptions(Path modelDir, String bootstrap, int gatewayPort, Pla
             secure = options.secure;
             grpcMutualTls = options.grpcMutualTls;
             monitoring = options.monitoring;
+            brokers = options.brokers;
         }
 
         StackOptions options() {
             return new StackOptions(modelDir, bootstrap, gatewayPort, placement, extraProperties, topics, secure,
-                    grpcMutualTls, monitoring);
+                    grpcMutualTls, monitoring, brokers);
         }
     }
 }

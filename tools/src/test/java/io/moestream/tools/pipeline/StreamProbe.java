@@ -31,6 +31,8 @@ final class StreamProbe implements ClientResponseObserver<InferChunk, InferResul
     private final ManagedChannel channel;
     private final List<InferChunk> chunks;
     private final List<InferResult> results = new ArrayList<>();
+    /** When each result arrived (System.nanoTime), in arrival order: the recovery measurements read the gaps. */
+    private final List<Long> arrivals = new ArrayList<>();
     private final CompletableFuture<Ending> end = new CompletableFuture<>();
     private ClientCallStreamObserver<InferChunk> requests;
     private int next;
@@ -156,6 +158,12 @@ final class StreamProbe implements ClientResponseObserver<InferChunk, InferResul
     @Override
     public synchronized void onNext(InferResult result) {
         results.add(result);
+        arrivals.add(System.nanoTime());
+    }
+
+    /** When each result so far arrived (System.nanoTime), in order. */
+    synchronized List<Long> arrivalNanos() {
+        return List.copyOf(arrivals);
     }
 
     @Override

@@ -1,0 +1,145 @@
+package io.moestream.tools.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moestream.core.tensor.Matrix;
+import io.moestream.core.topics.Topics;
+import io.moestream.tools.stack.ChildProcess;
+import io.moestream.tools.stack.StackOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code ./moe up --brokers 3} on the real pipeline: three KRaft brokers as separate processes, topics with three
+ * replicas and {@code min.insync.replicas} 2, and the services writing with {@code acks=all}. SIGKILL of the partition
+ * leader of the token topic, then of a busy expert topic, mid-stream: the stream completes with every chunk answered
+ * once and equal to the reference layer, and the supervisor restarts the broker on its kept data, where it rejoins and
+ * catches up (back in every in-sync replica set). The time until the stream made progress again is printed
+ * (BENCHMARKS.md, "Recovery").
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BrokerFailoverIT {
+    static final int BROKERS = 3;
+    static final Topics TOPICS = Topics.DEFAULT;
+
+    private SupervisedStack fixture;
+    private Admin admin;
+
+    @BeforeAll
+    void startStack() throws Exception {
+        fixture = SupervisedStack.start("BrokerFailoverIT", 51, modelDir -> StackOptions.forModel(modelDir).withBrokers(BROKERS));
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.stack().bootstrapServers()));
+    }
+
+    @AfterAll
+    void stopStack() throws Exception {
+        if (admin != null) {
+            admin.close();
+        }
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void theTokenTopicsLeaderKilledMidStreamLosesNothingAndRejoins() throws Exception {
+        // the launcher's topics are replicated on every broker and need two in sync for a write
+        TopicDescription tokens = describe(TOPICS.tokens());
+        assertThat(tokens.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(BROKERS));
+        Config config = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, TOPICS.tokens())))
+                .all().get().values().iterator().next();
+        assertThat(config.get("min.insync.replicas").value()).isEqualTo("2");
+
+        killLeaderMidStream(TOPICS.tokens(), "(d) one broker of 3: the token topic's leader", 1);
+    }
+
+    @Test
+    @Order(2)
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void aBusyExpertTopicsLeaderKilledMidStreamLosesNothingAndRejoins() throws Exception {
+        // a busy expert topic (every expert gets half the tokens at top-2 of 4) led by another broker than the tokens'
+        int tokenLeader = describe(TOPICS.tokens()).partitions().get(0).leader().id();
+        String busy = TOPICS.expert(0, 0);
+        for (int e = 0; e < 4; e++) {
+            if (describe(TOPICS.expert(0, e)).partitions().get(0).leader().id() != tokenLeader) {
+                busy = TOPICS.expert(0, e);
+                break;
+            }
+        }
+        killLeaderMidStream(busy, "(d) one broker of 3: a busy expert topic's leader", 2);
+    }
+
+    private void killLeaderMidStream(String topic, String scenario, int seed) throws Exception {
+        Matrix x = PipelineFixtures.randomTokens(SupervisedStack.TOKENS, SupervisedStack.D_MODEL, seed);
+        int[] leader = new int[1];
+        long[] pid = new long[1];
+        // when the broker leading the topic's partition is killed (SIGKILL) mid-stream
+        MidStreamKill.Outcome outcome = MidStreamKill.run(fixture.stack().gatewayAddress(), "broker-kill-" + seed, x,
+                SupervisedStack.CHUNK_ROWS, fixture.faultFreeSeconds(), () -> {
+                    leader[0] = describe(topic).partitions().get(0).leader().id();
+                    ChildProcess victim = running("kafka-" + leader[0]);
+                    pid[0] = victim.pid();
+                    victim.kill();
+                    System.out.println("killed kafka-" + leader[0] + " (pid " + victim.pid() + "), the leader of " + topic);
+                });
+
+        // then every chunk is answered once, in order, equal to the reference layer
+        outcome.assertAllAnsweredOnce(x, fixture.reference());
+        System.out.println(outcome.line(scenario));
+
+        // and the supervisor restarted the broker, which rejoined: registered again and back in sync everywhere
+        awaitRejoined(leader[0], pid[0]);
+        assertThat(fixture.supervisor().fatal()).isNull();
+        assertThat(fixture.supervisor().lines()).anySatisfy(line -> assertThat(line).startsWith("kafka-" + leader[0]
+                + " exited (signal 9); restarting"));
+    }
+
+    private void awaitRejoined(int nodeId, long oldPid) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            boolean restarted = fixture.stack().processes().stream()
+                    .anyMatch(p -> p.name().equals("kafka-" + nodeId) && p.isAlive() && p.pid() != oldPid);
+            int registered = admin.describeCluster().nodes().get().size();
+            List<TopicPartitionInfo> partitions = describe(TOPICS.tokens()).partitions();
+            boolean inSync = partitions.stream().allMatch(p -> p.isr().stream().anyMatch(n -> n.id() == nodeId));
+            state = "restarted " + restarted + ", " + registered + " brokers registered, token topic ISR "
+                    + partitions.get(0).isr();
+            if (restarted && registered == BROKERS && inSync) {
+                System.out.println("kafka-" + nodeId + " rejoined: " + state);
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("kafka-" + nodeId + " did not rejoin: " + state + "; supervisor said: "
+                + fixture.supervisor().lines());
+    }
+
+    private TopicDescription describe(String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+    }
+
+    private ChildProcess running(String name) {
+        return fixture.stack().processes().stream().filter(p -> p.name().equals(name) && p.isAlive()).findFirst()
+                .orElseThrow(() -> new AssertionError("no running process " + name));
+    }
+}
