@@ -89,7 +89,7 @@ class BrokerFailoverIT {
     }
 
     private void killLeaderMidStream(String topic, String scenario, int seed) throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(SupervisedStack.TOKENS, SupervisedStack.D_MODEL, seed);
+        Matrix x = Matrix.gaussian(SupervisedStack.TOKENS, SupervisedStack.D_MODEL, seed);
         int[] leader = new int[1];
         long[] pid = new long[1];
         // when the broker leading the topic's partition is killed (SIGKILL) mid-stream

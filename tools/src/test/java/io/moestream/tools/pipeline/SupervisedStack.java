@@ -51,7 +51,7 @@ final class SupervisedStack implements AutoCloseable {
             fixture.stack = LocalStack.start(MoeHome.locate(), chosen.withExtraProperties(properties), System.out::println);
             fixture.supervisor = new SupervisorThread(fixture.stack, RestartPolicy.DEFAULT);
             fixture.faultFreeSeconds = MidStreamKill.faultFreeSeconds(fixture.stack.gatewayAddress(),
-                    PipelineFixtures.randomTokens(TOKENS, D_MODEL, 99), CHUNK_ROWS);
+                    Matrix.gaussian(TOKENS, D_MODEL, 99), CHUNK_ROWS);
             return fixture;
         } catch (Exception | Error e) {
             fixture.close();

@@ -100,7 +100,7 @@ class SupervisionIT {
     }
 
     private void killMidStreamAndRecover(String victim, String scenario, int seed) throws Exception {
-        Matrix x = PipelineFixtures.randomTokens(SupervisedStack.TOKENS, SupervisedStack.D_MODEL, seed);
+        Matrix x = Matrix.gaussian(SupervisedStack.TOKENS, SupervisedStack.D_MODEL, seed);
         long[] pid = new long[1];
         // when the process is killed (SIGKILL) mid-stream and nothing but the supervisor acts
         MidStreamKill.Outcome outcome = MidStreamKill.run(fixture.stack().gatewayAddress(), "supervised-" + seed, x,
