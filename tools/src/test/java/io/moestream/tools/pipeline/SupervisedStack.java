@@ -4,6 +4,7 @@ import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
+import io.moestream.core.tensor.Matrix;
 import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
 import io.moestream.tools.stack.RestartPolicy;
