@@ -1,6 +1,7 @@
 package io.moestream.tools.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.moestream.core.tensor.Matrix;
 import io.moestream.core.topics.Topics;
@@ -113,25 +114,23 @@ class BrokerFailoverIT {
                 + " exited (signal 9); restarting"));
     }
 
-    private void awaitRejoined(int nodeId, long oldPid) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            boolean restarted = fixture.stack().processes().stream()
-                    .anyMatch(p -> p.name().equals("kafka-" + nodeId) && p.isAlive() && p.pid() != oldPid);
-            int registered = admin.describeCluster().nodes().get().size();
-            List<TopicPartitionInfo> partitions = describe(TOPICS.tokens()).partitions();
-            boolean inSync = partitions.stream().allMatch(p -> p.isr().stream().anyMatch(n -> n.id() == nodeId));
-            state = "restarted " + restarted + ", " + registered + " brokers registered, token topic ISR "
-                    + partitions.get(0).isr();
-            if (restarted && registered == BROKERS && inSync) {
-                System.out.println("kafka-" + nodeId + " rejoined: " + state);
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("kafka-" + nodeId + " did not rejoin: " + state + "; supervisor said: "
-                + fixture.supervisor().lines());
+    private void awaitRejoined(int nodeId, long oldPid) {
+        String[] state = {""};
+        await("kafka-" + nodeId + " rejoins").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
+                .until(() -> rejoined(nodeId, oldPid, state));
+        System.out.println("kafka-" + nodeId + " rejoined: " + state[0]);
+    }
+
+    /** Whether the broker runs again under a new pid, is registered, and is back in the token topic's ISR. */
+    private boolean rejoined(int nodeId, long oldPid, String[] state) throws Exception {
+        boolean restarted = fixture.stack().processes().stream()
+                .anyMatch(p -> p.name().equals("kafka-" + nodeId) && p.isAlive() && p.pid() != oldPid);
+        int registered = admin.describeCluster().nodes().get().size();
+        List<TopicPartitionInfo> partitions = describe(TOPICS.tokens()).partitions();
+        boolean inSync = partitions.stream().allMatch(p -> p.isr().stream().anyMatch(n -> n.id() == nodeId));
+        state[0] = "restarted " + restarted + ", " + registered + " brokers registered, token topic ISR "
+                + partitions.get(0).isr();
+        return restarted && registered == BROKERS && inSync;
     }
 
     private TopicDescription describe(String topic) throws Exception {

@@ -1,6 +1,7 @@
 package io.moestream.tools.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.moestream.core.placement.PlanSource;
 import io.moestream.core.tensor.Matrix;
@@ -90,10 +91,7 @@ class SupervisionIT {
         kill("gateway");
 
         // then the supervisor gives up and says which process and why
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (supervisor.fatal() == null && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        await("the supervisor gives up").atMost(Duration.ofMinutes(1)).until(() -> supervisor.fatal() != null);
         assertThat(supervisor.fatal()).as("the reason to stop").isNotNull()
                 .startsWith("gateway exited (signal 9) after 1 restarts in 10 min: a crash loop, stopping the stack");
         assertThat(supervisor.lines()).contains("gateway exited (signal 9); restarting (1st restart in 10 min)");
@@ -123,15 +121,10 @@ class SupervisionIT {
         return process.pid();
     }
 
-    private void awaitRestarted(String name, long oldPid) throws InterruptedException {
-        long deadline = System.nanoTime() + MidStreamKill.STREAM_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (fixture.stack().processes().stream().anyMatch(p -> p.name().equals(name) && p.isAlive() && p.pid() != oldPid)
-                    && fixture.supervisor().lines().stream().anyMatch(line -> line.startsWith(name + " is back"))) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " was not restarted; supervisor said: " + fixture.supervisor().lines());
+    private void awaitRestarted(String name, long oldPid) {
+        await(name + " restarted (supervisor: " + fixture.supervisor().lines() + ")").atMost(MidStreamKill.STREAM_WAIT)
+                .until(() -> fixture.stack().processes().stream()
+                        .anyMatch(p -> p.name().equals(name) && p.isAlive() && p.pid() != oldPid)
+                        && fixture.supervisor().lines().stream().anyMatch(line -> line.startsWith(name + " is back")));
     }
 }
