@@ -55,9 +55,11 @@ class GptOssLlama4InteropIT {
         }
         Path moe = MoeHome.locate().root().resolve("moe");
 
-        // when ./moe up serves it and ./moe infer streams numpy's input through each MoE layer
+        // when ./moe up serves it and ./moe infer streams numpy's input through each MoE layer; numpy computes in FP32
+        // from the stored values, so the experts do too (the default, auto, computes a BF16 checkpoint in BF16 where
+        // the CPU has BF16 units: Bf16ExpertsIT checks that path against the reference on the same backend)
         Process up = new ProcessBuilder(moe.toString(), "up", "--model", work.resolve("model").toString(),
-                "--gateway-port", "0").redirectErrorStream(true).start();
+                "--gateway-port", "0", "--compute-dtype", "fp32").redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
             Matcher ready = InteropProcesses.awaitReadyLine(out);
