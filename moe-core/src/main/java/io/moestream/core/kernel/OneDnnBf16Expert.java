@@ -280,22 +280,39 @@ public final class OneDnnBf16Expert implements ExpertKernel {
             dnnl_memory_desc hDesc = own(OneDnn.rowMajor(rows, 2L * dFf, dnnl_f32));
             dnnl_memory_desc gDesc = own(OneDnn.rowMajor(rows, dFf, dnnl_bf16));
             dnnl_memory_desc yDesc = own(OneDnn.rowMajor(rows, dModel, dnnl_f32));
-            dnnl_primitive_desc upPd = product(xDesc, w13Desc, upBiasDesc, hDesc, rows);
-            dnnl_primitive_desc downPd = product(gDesc, w2Desc, downBiasDesc, yDesc, rows);
-            this.up = OneDnn.primitive(upPd);
-            this.down = OneDnn.primitive(downPd);
+            Product upProduct = product(xDesc, w13Desc, w13, upBiasDesc, hDesc, rows, dModel, 2L * dFf);
+            Product downProduct = product(gDesc, w2Desc, w2, downBiasDesc, yDesc, rows, dFf, dModel);
+            this.up = OneDnn.primitive(upProduct.pd());
+            this.down = OneDnn.primitive(downProduct.pd());
             this.upArgCount = upBias == null ? 3 : 4;
             this.downArgCount = downBias == null ? 3 : 4;
-            this.upArgs = args(memory(xDesc, x16), w13, memory(hDesc, h13), upBias);
-            this.downArgs = args(memory(gDesc, g16), w2, memory(yDesc, y), downBias);
+            this.upArgs = args(memory(xDesc, x16), upProduct.weights(), memory(hDesc, h13), upBias);
+            this.downArgs = args(memory(gDesc, g16), downProduct.weights(), memory(yDesc, y), downBias);
         }
 
-        private dnnl_primitive_desc product(dnnl_memory_desc src, dnnl_memory_desc weights, dnnl_memory_desc bias,
-                dnnl_memory_desc dst, int rows) {
-            dnnl_primitive_desc pd = OneDnn.matmul(src, weights, bias, dst).orElseThrow(() -> new IllegalStateException(
-                    "oneDNN has no BF16 matmul of " + rows + " rows on the expert's blocked weights"));
+        private record Product(dnnl_primitive_desc pd, dnnl_memory weights) {
+        }
+
+        /**
+         * The matmul of this bucket on the expert's shared blocked weights; where no implementation takes that layout
+         * at this row count (an ISA may prefer another blocking for small batches), one on the layout it prefers, with
+         * a copy of the weights reordered into it for this bucket alone.
+         */
+        private Product product(dnnl_memory_desc src, dnnl_memory_desc weightsDesc, dnnl_memory weights,
+                dnnl_memory_desc bias, dnnl_memory_desc dst, int rows, long k, long n) {
+            Optional<dnnl_primitive_desc> shared = OneDnn.matmul(src, weightsDesc, bias, dst);
+            if (shared.isPresent()) {
+                pds.add(shared.get());
+                return new Product(shared.get(), weights);
+            }
+            dnnl_memory_desc any = own(OneDnn.anyLayout(k, n, dnnl_bf16));
+            dnnl_primitive_desc pd = OneDnn.matmul(src, any, bias, dst).orElseThrow(() -> new IllegalStateException(
+                    "oneDNN has no BF16 matmul of [" + rows + ", " + k + "] x [" + k + ", " + n + "] on this CPU"));
             pds.add(pd);
-            return pd;
+            dnnl_memory_desc preferred = own(OneDnn.copy(dnnl.dnnl_primitive_desc_query_md(pd, dnnl.dnnl_query_weights_md, 0)));
+            dnnl_memory own = memory(preferred, null);
+            OneDnn.reorder(weightsDesc, weights, preferred, own, stream);
+            return new Product(pd, own);
         }
 
         private dnnl_memory_desc own(dnnl_memory_desc desc) {
