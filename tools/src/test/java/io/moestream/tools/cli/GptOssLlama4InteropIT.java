@@ -91,7 +91,7 @@ class GptOssLlama4InteropIT {
             assertThat(InteropProcesses.accepts(ready.group(1), Integer.parseInt(ready.group(2)))).as("gateway port closed")
                     .isFalse();
         } finally {
-            up.destroyForcibly();
+            InteropProcesses.stop(up);
         }
     }
 }

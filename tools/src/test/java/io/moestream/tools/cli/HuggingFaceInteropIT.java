@@ -86,7 +86,7 @@ class HuggingFaceInteropIT {
             assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("moe up exits on SIGTERM").isTrue();
             assertThat(InteropProcesses.accepts(ready.group(1), Integer.parseInt(ready.group(2)))).as("gateway port closed").isFalse();
         } finally {
-            up.destroyForcibly();
+            InteropProcesses.stop(up);
         }
     }
 }

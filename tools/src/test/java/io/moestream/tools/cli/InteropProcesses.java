@@ -62,6 +62,17 @@ final class InteropProcesses {
         return null;
     }
 
+    /**
+     * Stops {@code ./moe up} however the test ended: SIGTERM first, so that it stops the processes it started (a
+     * SIGKILL would leave them running), and SIGKILL only if it does not exit within a minute.
+     */
+    static void stop(Process up) throws InterruptedException {
+        up.destroy();
+        if (!up.waitFor(60, TimeUnit.SECONDS)) {
+            up.destroyForcibly();
+        }
+    }
+
     static boolean accepts(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 1000);
