@@ -24,14 +24,15 @@ public final class InferCall implements ClientResponseObserver<InferChunk, Infer
     }
 
     public static InferCall open(MoeGatewayGrpc.MoeGatewayStub stub) {
-        InferCall call = new InferCall(true);
-        stub.infer(call);
-        return call;
+        return start(stub, new InferCall(true));
     }
 
     /** A call whose client reads no answer until {@link #read()} (gRPC's manual inbound flow control). */
     public static InferCall openWithoutReading(MoeGatewayGrpc.MoeGatewayStub stub) {
-        InferCall call = new InferCall(false);
+        return start(stub, new InferCall(false));
+    }
+
+    private static InferCall start(MoeGatewayGrpc.MoeGatewayStub stub, InferCall call) {
         stub.infer(call);
         return call;
     }
