@@ -120,7 +120,12 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
         if (finished || chunk == null) {
             return;
         }
-        shared.metrics().chunkCompleted(System.nanoTime() - chunk.publishedNanos());
+        long now = System.nanoTime();
+        shared.metrics().chunkCompleted(now - chunk.publishedNanos());
+        // the deadline bounds a stall, not a queue: while chunks of this stream keep completing, those still pending
+        // may wait as long as the pipeline's backlog takes (a large model on few cores queues many seconds of work)
+        shared.reassembler().postpone(sent.values().stream().map(SentChunk::key).toList(),
+                now + shared.settings().chunkDeadline().toNanos());
         replies.complete(key.seq(), new Answer(InferResult.newBuilder()
                 .setRequestId(chunk.clientRequestId())
                 .setSeq(key.seq())
@@ -138,8 +143,9 @@ final class InferStream implements StreamObserver<InferChunk>, ChunkOwner {
             return;
         }
         releaseRows(chunk.rows());
-        replies.fail(key.seq(), Status.DEADLINE_EXCEEDED.withDescription(key + " not answered within "
-                + shared.settings().chunkDeadline().toMillis() + " ms: " + expired.whatIsMissing()));
+        replies.fail(key.seq(), Status.DEADLINE_EXCEEDED.withDescription(key + " not answered, and no chunk of its"
+                + " stream answered, for " + shared.settings().chunkDeadline().toMillis() + " ms: "
+                + expired.whatIsMissing()));
         flush();
     }
 

@@ -39,7 +39,10 @@ public interface GatewayConfig {
         /** Name of this instance; its reply topic is {@code moe.replies.<id>}. A random short id when unset. */
         Optional<String> instanceId();
 
-        /** Time a chunk may take from publish to its last expert result before its stream ends with DEADLINE_EXCEEDED. */
+        /**
+         * Time a pending chunk may wait, counted from its publish or from the last answer to a chunk of its stream,
+         * whichever is later, before its stream ends with DEADLINE_EXCEEDED: a bound on a stall, not on queueing.
+         */
         @WithDefault("30s")
         Duration chunkDeadline();
 

@@ -306,6 +306,29 @@ class MoeGatewayEndpointTest {
     }
 
     @Test
+    void shouldKeepAStreamThatProgressesAlivePastTheDeadlineOfItsQueuedChunks() throws Exception {
+        // given a 3 s deadline, four chunks published at once, and a pipeline that completes one every 1.5 s
+        MoeGatewayGrpc.MoeGatewayStub stub = gateway(Duration.ofSeconds(3), 32);
+        pipeline.hold();
+        InferCall call = InferCall.open(stub);
+        for (int seq = 0; seq < 4; seq++) {
+            call.send(chunk("r12", seq, 0, random(1, D_MODEL, seq)));
+        }
+        long published = System.nanoTime();
+        for (int seq = 0; seq < 4; seq++) {
+            TokenChunk next = pipeline.published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            Thread.sleep(1500); // the pace of a busy pipeline, not a wait for the gateway
+            pipeline.answer(next);
+        }
+
+        // then every chunk is answered, the last two more than the deadline after they were published: the deadline
+        // bounds a stall of the stream, not the queue before its chunks
+        assertThat(Duration.ofNanos(System.nanoTime() - published)).isGreaterThan(Duration.ofSeconds(4));
+        assertThat(call.close().awaitEnd(WAIT).getCode()).isEqualTo(Status.Code.OK);
+        assertThat(call.results()).extracting(InferResult::getSeq).containsExactly(0L, 1L, 2L, 3L);
+    }
+
+    @Test
     void shouldSayWhenTheRouterSentNoManifest() throws Exception {
         MoeGatewayGrpc.MoeGatewayStub stub = gateway(Duration.ofMillis(200), 32);
         pipeline.hold();

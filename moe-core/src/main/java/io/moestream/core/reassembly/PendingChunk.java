@@ -7,7 +7,7 @@ import java.util.TreeSet;
 /** The reassembly state of one chunk: the output sum so far, the experts expected and those that answered. */
 final class PendingChunk<O> {
     final O owner;
-    final long deadlineNanos;
+    long deadlineNanos;
     // output [rows, d_model]: the sum of the weighted rows received so far
     final Matrix output;
     final SortedSet<Integer> answered = new TreeSet<>();

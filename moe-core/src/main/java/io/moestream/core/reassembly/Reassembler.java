@@ -88,6 +88,19 @@ public final class Reassembler<O> {
         return expired;
     }
 
+    /**
+     * Moves the deadline of those of {@code keys} still pending to {@code deadlineNanos} where that is later: their
+     * stream made progress, so waiting is not yet a stall.
+     */
+    public synchronized void postpone(Collection<ChunkKey> keys, long deadlineNanos) {
+        for (ChunkKey key : keys) {
+            PendingChunk<O> chunk = pending.get(key);
+            if (chunk != null && deadlineNanos - chunk.deadlineNanos > 0) {
+                chunk.deadlineNanos = deadlineNanos;
+            }
+        }
+    }
+
     /** Removes a pending chunk that cannot complete, returning its owner; empty when it is not pending. */
     public synchronized Optional<O> remove(ChunkKey key) {
         PendingChunk<O> chunk = pending.remove(key);

@@ -172,4 +172,24 @@ class ReassemblerTest {
                 .isInstanceOf(ReplyOutcome.Ignored.class);
         assertThat(reassembler.expire(499)).isEmpty();
     }
+
+    @Test
+    void shouldPostponeOnlyPendingChunksAndNeverBringADeadlineForward() {
+        // given two chunks due at 100 and one due at 900
+        ChunkKey second = new ChunkKey("req-1", 2, 0);
+        ChunkKey far = new ChunkKey("req-1", 3, 0);
+        reassembler.expect(CHUNK, 1, 100, "a");
+        reassembler.expect(second, 1, 100, "a");
+        reassembler.expect(far, 1, 900, "a");
+
+        // when the stream made progress: the first and the far one are postponed to 500, and an unknown key too
+        reassembler.postpone(List.of(CHUNK, far, new ChunkKey("req-9", 0, 0)), 500);
+
+        // then only the chunk not postponed expires at 100, the first at 500, and the far one keeps its 900
+        assertThat(reassembler.expire(100)).extracting(ExpiredChunk::key).containsExactly(second);
+        assertThat(reassembler.expire(499)).isEmpty();
+        assertThat(reassembler.expire(500)).extracting(ExpiredChunk::key).containsExactly(CHUNK);
+        assertThat(reassembler.expire(899)).isEmpty();
+        assertThat(reassembler.expire(900)).extracting(ExpiredChunk::key).containsExactly(far);
+    }
 }
