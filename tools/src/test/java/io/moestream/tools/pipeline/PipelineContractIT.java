@@ -48,14 +48,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The contracts of the path on one running stack (real broker in this JVM, services as processes): order
  * across many concurrent streams, half-precision inputs, bad input after good input, and duplicated
- * routing (a second router) that the gateway must not count twice. The stack is {@link PipelineIT}'s six-expert top-3
- * one, shared ({@link SharedStacks}): the request ids are this class's own, and the second router is stopped again.
+ * routing (a second router) that the gateway must not count twice. The stack is {@link PipelineIT}'s shared one
+ * (eight experts, two expert processes) ({@link SharedStacks}): the request ids are this class's own, and the second router is stopped again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 @ExtendWith(SharedStacks.class)
 class PipelineContractIT {
-    static final SharedStacks.Key STACK = PipelineIT.SIX_EXPERTS_TOP_3;
+    static final SharedStacks.Key STACK = PipelineIT.SHARED;
     static final int EXPERTS = STACK.spec().experts();
     static final int D_MODEL = STACK.spec().dModel();
     static final String DUPLICATE_ROUTER = "router-duplicate";

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>The stacks live in the launcher session's store, which outlives the test classes of one test JVM (surefire and
  * failsafe run each class as an execution of its own in one session), and are closed, their logs kept under
- * {@code target/stack-logs/shared-...}, when the session ends.
+ * {@code target/stack-logs/stack-...}, when the session ends.
  *
  * <p>Only tests that leave the stack as they found it may share one: no process killed or stopped, no placement,
  * routing or other option of their own, no topic changed; whatever they start on it they stop again. Since another
@@ -61,7 +61,7 @@ public final class SharedStacks implements ParameterResolver {
         }
     }
 
-    /** A running shared stack. Tests use it and must not close it. */
+    /** A running stack: one from {@link #get}, which tests use and must not close, or one of a test's own. */
     public static final class Stack implements AutoCloseable {
         private final Key key;
         private final Path modelDir;
@@ -77,6 +77,7 @@ public final class SharedStacks implements ParameterResolver {
             this.client = client;
         }
 
+        /** A stack of {@code key} for one test alone, which closes it. */
         static Stack start(Key key) throws Exception {
             Path modelDir = Files.createTempDirectory("moe-shared-model-");
             TestKafkaCluster kafka = null;
@@ -87,7 +88,7 @@ public final class SharedStacks implements ParameterResolver {
                 stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir)
                         .withBootstrap(kafka.bootstrapServers())
                         .withExpertProcesses(key.expertProcesses())
-                        .withExtraProperties(key.properties()), line -> System.out.println("[shared " + key.label() + "] " + line));
+                        .withExtraProperties(key.properties()), line -> System.out.println("[stack " + key.label() + "] " + line));
                 return new Stack(key, modelDir, kafka, stack, new GatewayClient(stack.gatewayAddress()));
             } catch (Exception | Error e) {
                 if (stack != null) {
@@ -119,9 +120,9 @@ public final class SharedStacks implements ParameterResolver {
 
         @Override
         public void close() throws Exception {
-            System.out.println("[shared " + key.label() + "] closing the shared stack");
+            System.out.println("[stack " + key.label() + "] closing");
             try {
-                stack.copyLogsTo(PipelineFixtures.logDir("shared-" + key.label()));
+                stack.copyLogsTo(PipelineFixtures.logDir("stack-" + key.label()));
             } finally {
                 client.close();
                 stack.close();

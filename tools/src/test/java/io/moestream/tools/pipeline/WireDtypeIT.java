@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ./moe up --wire-dtype bf16}: the router sends the expert tasks as bf16, the experts answer in bf16, and the
  * layer's output stays within bf16's rounding of the fp32 reference. And a client's bf16 chunks stay bf16 on every
  * topic whatever the wire dtype. The bf16 wire needs a stack of its own; the default stack (fp32 wire) is
- * {@link PipelineIT}'s eight-expert one, shared ({@link SharedStacks}), so only this test's records are read.
+ * {@link PipelineIT}'s shared one ({@link SharedStacks}), so only this test's records are read.
  */
 @ExtendWith(SharedStacks.class)
 class WireDtypeIT {
@@ -70,7 +70,7 @@ class WireDtypeIT {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldKeepBf16ChunksBf16OnEveryTopic(SharedStacks stacks) throws Exception {
         // when a bf16 client is served by the default stack (fp32 wire)
-        SharedStacks.Stack stack = stacks.get(PipelineIT.EIGHT_EXPERTS_TWO_PROCESSES);
+        SharedStacks.Stack stack = stacks.get(PipelineIT.SHARED);
         Served served;
         try {
             served = serve(stack.client(), stack.kafka().bootstrapServers(), stack.modelDir(), DType.BF16, 17,
