@@ -3,7 +3,14 @@ package io.moestream.core.testing;
 import io.moestream.core.tensor.Matrix;
 import java.util.SplittableRandom;
 
-/** Seeded random matrices for tests: the same seed always gives the same matrix. */
+/**
+ * Seeded random matrices for the unit tests of moe-core and the services: the same seed always gives the same matrix.
+ * Not {@link Matrix#gaussian}, which draws {@link java.util.Random#nextGaussian} (the generated models, the
+ * integration tests and the bench use that one): these draw Box-Muller on a {@link SplittableRandom}, so the two give
+ * other numbers for the same seed. Some users check properties of these very values (that the clamps of
+ * {@code GatedExpertVariantsTest} act on its grid, for one), so delegating to {@code Matrix.gaussian} would change
+ * the data of some 25 tests; {@link #uniform} has no twin.
+ */
 public final class TestTensors {
     private TestTensors() {
     }

@@ -294,6 +294,16 @@ public final class LocalStack implements AutoCloseable {
         return service.process();
     }
 
+    /** Stops the service started as {@code name} (SIGTERM, as on close) and forgets it: a stop, not a crash. */
+    public void stopService(String name) {
+        ChildProcess process = process(name);
+        services.remove(process);
+        launches.remove(name);
+        httpPorts.remove(name);
+        process.close();
+        updateScrapeTargets();
+    }
+
     private ServiceLauncher.Service launch(String name, String module, Map<String, String> properties) {
         return launch(name, module, properties, List.of());
     }

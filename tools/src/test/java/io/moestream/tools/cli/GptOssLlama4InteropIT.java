@@ -10,6 +10,7 @@ import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.stack.MoeHome;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,20 +32,40 @@ import org.junit.jupiter.params.provider.CsvSource;
  * of the family (experts fused and input-major; F32, BF16, or for GPT-OSS MXFP4; Llama-4 also as the multimodal
  * checkpoint under {@code language_model.} with MoE every second layer) and computes its MoE layers by its
  * transcription of the Hugging Face blocks ({@code src/test/python/gpt_oss_llama4_numpy.py}); {@code ./moe up} serves
- * it (embedded broker, router, experts, gateway as processes) and {@code ./moe infer} must reproduce numpy's output and
+ * it (its embedded broker in the first case, in the others one broker in the test JVM under a topic prefix per case;
+ * router, experts, gateway as processes) and {@code ./moe infer} must reproduce numpy's output and
  * the in-process reference layer's for every MoE layer. GPT-OSS's cases must have clamped gate and up values.
  */
 class GptOssLlama4InteropIT {
     /** max |y - ref| / max |ref|. */
     private static final double TOLERANCE = 1e-4;
 
+    /**
+     * The broker of every case but the first, which runs {@code ./moe up}'s embedded one: a broker start less per case
+     * (each case's stack has topics and consumer groups of its own, under its own topic prefix).
+     */
+    static TestKafkaCluster kafka;
+
     @TempDir
     Path work;
 
-    @ParameterizedTest(name = "{0}, {1}, seed {2}")
-    @CsvSource({"gpt_oss, f32, 1", "gpt_oss, bf16, 2", "gpt_oss, mxfp4, 3", "llama4_text, bf16, 4", "llama4, f32, 5"})
+    @BeforeAll
+    static void startBroker() throws Exception {
+        kafka = TestKafkaCluster.start();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, {1}, seed {2}, {3} broker")
+    @CsvSource({"gpt_oss, f32, 1, embedded", "gpt_oss, bf16, 2, test JVM's", "gpt_oss, mxfp4, 3, test JVM's",
+            "llama4_text, bf16, 4, test JVM's", "llama4, f32, 5, test JVM's"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void shouldServeTheCheckpointAsNumpyComputesIt(String family, String dtype, int seed) throws Exception {
+    void shouldServeTheCheckpointAsNumpyComputesIt(String family, String dtype, int seed, String broker) throws Exception {
         // given a checkpoint of the family and the expected output of each MoE layer, written by numpy
         String python = InteropProcesses.pythonWithNumpy();
         assumeTrue(python != null, "skipped: no python3 with numpy on this machine (.ci/run installs python3-numpy)");
@@ -58,8 +81,9 @@ class GptOssLlama4InteropIT {
         // when ./moe up serves it and ./moe infer streams numpy's input through each MoE layer; numpy computes in FP32
         // from the stored values, so the experts do too (the default, auto, computes a BF16 checkpoint in BF16 where
         // the CPU has BF16 units: Bf16ExpertsIT checks that path against the reference on the same backend)
-        Process up = new ProcessBuilder(moe.toString(), "up", "--model", work.resolve("model").toString(),
-                "--gateway-port", "0", "--compute-dtype", "fp32").redirectErrorStream(true).start();
+        Process up = new ProcessBuilder(InteropProcesses.withBroker(List.of(moe.toString(), "up", "--model",
+                work.resolve("model").toString(), "--gateway-port", "0", "--compute-dtype", "fp32"), broker, kafka,
+                family + "-" + dtype)).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
             Matcher ready = InteropProcesses.awaitReadyLine(out);

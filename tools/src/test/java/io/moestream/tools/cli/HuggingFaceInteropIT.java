@@ -7,6 +7,7 @@ import io.moestream.core.io.Npy;
 import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
+import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.stack.MoeHome;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,22 +27,41 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The user's path with a model we did not write: for each supported family, numpy writes a sharded F16
  * two-layer checkpoint in that family's Hugging Face layout (per-expert tensors, or the fused layout for two
- * families) and computes both layers itself; {@code ./moe up} serves it (embedded broker, all services as
- * processes, every layer, shared experts as their own expert; the Mixtral case serves only layer 1 with
+ * families) and computes both layers itself; {@code ./moe up} serves it (its embedded broker in the first case, in
+ * the others one broker in the test JVM under a topic prefix per case; all services as processes, every layer, shared experts as their own expert; the Mixtral case serves only layer 1 with
  * {@code --layers 1}, and a request for layer 0 must be refused) and {@code ./moe infer} must reproduce numpy's output
  * and the in-process reference layer's for each served layer. Ctrl-C
  * (SIGTERM) then stops it all.
  */
 class HuggingFaceInteropIT {
+    /**
+     * The broker of every case but the first, which runs {@code ./moe up}'s embedded one: a broker start less per case
+     * (each case's stack has topics and consumer groups of its own, under its own topic prefix).
+     */
+    static TestKafkaCluster kafka;
+
     @TempDir
     Path work;
 
-    @ParameterizedTest(name = "{0}, {1} experts, layers {2}")
-    @CsvSource({"mixtral, per-expert, 1", "qwen2_moe, per-expert, all", "qwen3_moe, per-expert, all",
-            "olmoe, per-expert, all", "deepseek_v2, per-expert, all", "deepseek_v3, per-expert, all",
-            "qwen2_moe, fused, all", "olmoe, fused, all"})
+    @BeforeAll
+    static void startBroker() throws Exception {
+        kafka = TestKafkaCluster.start();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, {1} experts, layers {2}, {3} broker")
+    @CsvSource({"mixtral, per-expert, 1, embedded", "qwen2_moe, per-expert, all, test JVM's",
+            "qwen3_moe, per-expert, all, test JVM's", "olmoe, per-expert, all, test JVM's",
+            "deepseek_v2, per-expert, all, test JVM's", "deepseek_v3, per-expert, all, test JVM's",
+            "qwen2_moe, fused, all, test JVM's", "olmoe, fused, all, test JVM's"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt(String family, String layout, String layers)
+    void shouldServeACheckpointWrittenByNumpyAsNumpyComputesIt(String family, String layout, String layers, String broker)
             throws Exception {
         // given a two-layer checkpoint of the family and the expected output of each layer, written by numpy
         String python = InteropProcesses.pythonWithNumpy();
@@ -49,8 +71,9 @@ class HuggingFaceInteropIT {
 
         // when ./moe up serves it (every MoE layer, or only layer 1) and ./moe infer streams numpy's input through
         // each served layer
-        Process up = new ProcessBuilder(moe.toString(), "up", "--model", work.resolve("model").toString(),
-                "--gateway-port", "0", "--layers", layers).redirectErrorStream(true).start();
+        Process up = new ProcessBuilder(InteropProcesses.withBroker(List.of(moe.toString(), "up", "--model",
+                work.resolve("model").toString(), "--gateway-port", "0", "--layers", layers), broker, kafka,
+                family + "-" + layout)).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
             Matcher ready = InteropProcesses.awaitReadyLine(out);

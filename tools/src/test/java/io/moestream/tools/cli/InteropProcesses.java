@@ -2,11 +2,13 @@ package io.moestream.tools.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.moestream.testsupport.TestKafkaCluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -17,6 +19,19 @@ final class InteropProcesses {
     private static final Pattern READY = Pattern.compile("^READY gateway=(\\S+):(\\d+)");
 
     private InteropProcesses() {
+    }
+
+    /**
+     * The {@code ./moe up} command {@code up} on its embedded broker ({@code broker} "embedded"), or else on {@code kafka}
+     * under the topic prefix {@code name.}, so that the cases of a class can share one broker.
+     */
+    static List<String> withBroker(List<String> up, String broker, TestKafkaCluster kafka, String name) {
+        if (broker.equals("embedded")) {
+            return up;
+        }
+        List<String> command = new ArrayList<>(up);
+        command.addAll(List.of("--bootstrap", kafka.bootstrapServers(), "--topic-prefix", name + "."));
+        return command;
     }
 
     static Matcher awaitReadyLine(BufferedReader out) throws IOException {

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status;
 import io.moestream.core.layer.ReferenceMoeLayer;
-import io.moestream.core.model.ModelGenerator;
-import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
@@ -17,15 +15,10 @@ import io.moestream.proto.v1.DType;
 import io.moestream.proto.v1.ExpertTask;
 import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.InferResult;
-import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.testsupport.TopicRecords;
 import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.client.StreamOutcome;
 import io.moestream.tools.stack.LocalStack;
-import io.moestream.tools.stack.MoeHome;
-import io.moestream.tools.stack.StackOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,38 +41,37 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The contracts of the path on one running stack (real broker in this JVM, services as processes): order
  * across many concurrent streams, half-precision inputs, bad input after good input, and duplicated
- * routing (a second router) that the gateway must not count twice.
+ * routing (a second router) that the gateway must not count twice. The stack is {@link PipelineIT}'s shared one
+ * (eight experts, two expert processes) ({@link SharedStacks}): the request ids are this class's own, and the second router is stopped again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@ExtendWith(SharedStacks.class)
 class PipelineContractIT {
-    static final int EXPERTS = 6;
-    static final int TOP_K = 2;
-    static final int D_MODEL = 40;
-    static final int D_FF = 72;
+    static final SharedStacks.Key STACK = PipelineIT.SHARED;
+    static final int EXPERTS = STACK.spec().experts();
+    static final int D_MODEL = STACK.spec().dModel();
+    static final String DUPLICATE_ROUTER = "router-duplicate";
 
-    static Path modelDir;
-    static TestKafkaCluster kafka;
+    static SharedStacks.Stack shared;
     static LocalStack stack;
     static GatewayClient client;
     static MoeModel model;
     static ReferenceMoeLayer reference;
 
     @BeforeAll
-    static void startStack() throws Exception {
-        modelDir = Files.createTempDirectory("moe-contract-model-");
-        ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, TOP_K, D_MODEL, D_FF, 99));
-        kafka = TestKafkaCluster.start();
-        stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir).withBootstrap(kafka.bootstrapServers()),
-                System.out::println);
-        client = new GatewayClient(stack.gatewayAddress());
-        model = MoeModel.open(modelDir);
+    static void startStack(SharedStacks stacks) throws Exception {
+        shared = stacks.get(STACK);
+        stack = shared.stack();
+        client = shared.client();
+        model = MoeModel.open(shared.modelDir());
         reference = new ReferenceMoeLayer(model, 0);
     }
 
@@ -88,7 +80,7 @@ class PipelineContractIT {
         if (stack != null) {
             stack.copyLogsTo(PipelineFixtures.logDir("PipelineContractIT"));
         }
-        for (AutoCloseable part : new AutoCloseable[] {client, stack, kafka, reference, model}) {
+        for (AutoCloseable part : new AutoCloseable[] {reference, model}) {
             if (part != null) {
                 part.close();
             }
@@ -166,26 +158,31 @@ class PipelineContractIT {
     @Order(4)
     void shouldIgnoreDuplicateRoutingAndResults() throws Exception {
         // given a second router with its own consumer group: every chunk is routed, and answered, twice
-        stack.startService("router-duplicate", "router-service",
+        stack.startService(DUPLICATE_ROUTER, "router-service",
                 Map.of("quarkus.kafka-streams.application-id", "moe-router-duplicate"));
-        // (it starts from the earliest offset: let it catch up so both routers route the chunks below)
-        awaitCommitted("moe-router-duplicate", Topics.DEFAULT.tokens());
-        Matrix x = Matrix.gaussian(150, D_MODEL, 12);
+        try {
+            // (it starts from the earliest offset: let it catch up so both routers route the chunks below)
+            awaitCommitted("moe-router-duplicate", Topics.DEFAULT.tokens());
+            Matrix x = Matrix.gaussian(150, D_MODEL, 12);
 
-        // when tokens stream through
-        Matrix y = client.infer("duplicated", 0, x, 30, Duration.ofMinutes(2));
+            // when tokens stream through
+            Matrix y = client.infer("duplicated", 0, x, 30, Duration.ofMinutes(2));
 
-        // then the output still equals the reference: each expert part was added once
-        assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
-        // and the duplicates really happened: each (chunk, expert) task of this request is on its topic twice
-        Map<String, Integer> tasks = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                .until(() -> tasksPerChunkAndExpert("duplicated"), counts -> !counts.containsValue(1));
-        assertThat(tasks.values()).isNotEmpty().allSatisfy(n -> assertThat(n).isEqualTo(2));
+            // then the output still equals the reference: each expert part was added once
+            assertThat(ErrorStats.compare(y, reference.forward(x)).maxRelError()).isLessThan(PipelineIT.MAX_REL_ERROR);
+            // and the duplicates really happened: each (chunk, expert) task of this request is on its topic twice
+            Map<String, Integer> tasks = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> tasksPerChunkAndExpert("duplicated"), counts -> !counts.containsValue(1));
+            assertThat(tasks.values()).isNotEmpty().allSatisfy(n -> assertThat(n).isEqualTo(2));
+        } finally {
+            // the stack is shared: leave it with one router, as it was
+            stack.stopService(DUPLICATE_ROUTER);
+        }
     }
 
     /** Waits until consumer group {@code group} has committed the end offset of every partition of {@code topic}. */
     private static void awaitCommitted(String group, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, shared.kafka().bootstrapServers()))) {
             TopicPartition partition = new TopicPartition(topic, 0);
             long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
             await(group + " catches up on " + topic).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
@@ -198,7 +195,7 @@ class PipelineContractIT {
         Map<String, Integer> counts = new HashMap<>();
         List<TopicPartition> partitions = IntStream.range(0, EXPERTS)
                 .mapToObj(e -> new TopicPartition(Topics.DEFAULT.expert(0, e), 0)).toList();
-        for (ConsumerRecord<String, byte[]> record : TopicRecords.toEnd(TopicRecords.plain(kafka.bootstrapServers()),
+        for (ConsumerRecord<String, byte[]> record : TopicRecords.toEnd(TopicRecords.plain(shared.kafka().bootstrapServers()),
                 partitions, Duration.ofSeconds(60))) {
             if (requestId.equals(StreamRequestIds.clientPart(record.key()))) {
                 ExpertTask task = ExpertTask.parseFrom(record.value());
