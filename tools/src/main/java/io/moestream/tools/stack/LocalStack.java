@@ -99,11 +99,21 @@ public final class LocalStack implements AutoCloseable {
 
     public static LocalStack start(MoeHome home, StackOptions options, Consumer<String> progress)
             throws IOException, InterruptedException {
+        return start(home, options, progress, dir -> { });
+    }
+
+    /**
+     * {@link #start(MoeHome, StackOptions, Consumer)}, telling {@code workDirCreated} the stack's working directory as
+     * soon as it exists: {@code ./moe up} deletes it itself when stopped while the start is still waiting on Kafka.
+     */
+    public static LocalStack start(MoeHome home, StackOptions options, Consumer<String> progress,
+                                   Consumer<Path> workDirCreated) throws IOException, InterruptedException {
         // the model, its served layers and the placement plan are checked, and missing monitoring programs reported,
         // before anything starts
         Served served = Served.of(options);
         MonitoringBinaries monitoringBinaries = options.monitoring().enabled() ? MonitoringBinaries.locate() : null;
         Path workDir = Files.createTempDirectory("moe-stack-");
+        workDirCreated.accept(workDir);
         BrokerCluster brokers = null;
         LocalStack stack = null;
         try {
@@ -540,7 +550,8 @@ public final class LocalStack implements AutoCloseable {
         deleteRecursively(workDir);
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes a stack's working directory and everything in it, if it is still there. */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
