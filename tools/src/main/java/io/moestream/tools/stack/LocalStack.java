@@ -129,7 +129,9 @@ public final class LocalStack implements AutoCloseable {
                         + bootstrap + ": topics get " + Math.min(brokers.size(), 3) + " replicas"
                         + (brokers.size() >= 3 ? ", min.insync.replicas 2" : "")));
             }
-            Map<String, String> common = new HashMap<>(options.extraProperties());
+            Map<String, String> common = new HashMap<>(
+                    BrokerCluster.clientProperties(brokers == null ? 0 : brokers.size()));
+            common.putAll(options.extraProperties());
             common.put("kafka.bootstrap.servers", bootstrap);
             common.put(ServiceKeys.MODEL_DIR, options.modelDir().toAbsolutePath().toString());
             if (!options.topics().prefix().isEmpty()) {
