@@ -34,6 +34,8 @@ public final class ServiceKeys {
     public static final String ROUTING_RENORMALIZE_KEPT = "moe.routing.renormalize-kept";
     /** Router: skip a row's weak second-and-later experts under this share. */
     public static final String ROUTING_CONFIDENCE_THRESHOLD = "moe.routing.confidence-threshold";
+    /** Router: stable process name for static group membership of its Kafka Streams consumer. */
+    public static final String ROUTER_INSTANCE_ID = "moe.router.instance-id";
 
     /** Expert service: the experts of its group ({@code all} or {@code layer:expert} ranges). */
     public static final String EXPERT_EXPERTS = "moe.expert.experts";
@@ -57,7 +59,7 @@ public final class ServiceKeys {
     public static final List<String> SHARED = List.of(MODEL_DIR, TOPIC_PREFIX, LAYERS, MAX_CHUNK_ROWS);
     /** The router's own keys that others write. */
     public static final List<String> ROUTER = List.of(WIRE_DTYPE, ROUTING_MODE, ROUTING_CAPACITY_FACTOR, ROUTING_OVERFLOW,
-            ROUTING_RENORMALIZE_KEPT, ROUTING_CONFIDENCE_THRESHOLD);
+            ROUTING_RENORMALIZE_KEPT, ROUTING_CONFIDENCE_THRESHOLD, ROUTER_INSTANCE_ID);
     /** The expert service's own keys that others write. */
     public static final List<String> EXPERT = List.of(EXPERT_EXPERTS, EXPERT_GROUP, EXPERT_INSTANCE_ID,
             EXPERT_COMPUTE_DTYPE);

@@ -42,6 +42,20 @@ public interface RouterConfig {
     /** Expert-load analytics: the windows of the load sub-topology and its imbalance alert. */
     Load load();
 
+    /** This router process among the router replicas. */
+    Router router();
+
+    interface Router {
+        /**
+         * Stable name of the process (the pod name in Kubernetes, {@code MOE_ROUTER_INSTANCE_ID}; {@code <stack
+         * directory>-router} on the local stack). When set, Kafka Streams' consumer joins the router group as static
+         * member {@code <id>-<stream thread>} ({@code kafka-streams.consumer.group.instance.id}, derived from this key
+         * in {@code application.properties}), so a router restarted under the same id gets its partitions back at once
+         * instead of after the old member's session timeout; unset, a dynamic member.
+         */
+        Optional<String> instanceId();
+    }
+
     interface Load {
         /** Length of the tumbling windows in which each layer's expert load is counted. */
         @WithDefault("10s")

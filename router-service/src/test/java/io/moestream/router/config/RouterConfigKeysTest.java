@@ -35,4 +35,22 @@ class RouterConfigKeysTest {
         assertThat(config.getValue("quarkus.kafka-streams.application-id", String.class)).isEqualTo(topics.routerGroup());
         assertThat(config.getValue("quarkus.kafka-streams.topics", String.class)).isEqualTo(topics.tokens());
     }
+
+    @Test
+    void shouldJoinAsAStaticMemberOnlyUnderAGivenInstanceId() throws IOException {
+        String key = "kafka-streams.consumer.group.instance.id";
+
+        assertThat(configWith(Map.of(ServiceKeys.ROUTER_INSTANCE_ID, "moe-stack-1-router")).getOptionalValue(key,
+                String.class)).contains("moe-stack-1-router");
+        assertThat(configWith(Map.of()).getOptionalValue(key, String.class))
+                .as("no instance id: a dynamic member, the key absent for Kafka Streams").isEmpty();
+    }
+
+    private SmallRyeConfig configWith(Map<String, String> properties) throws IOException {
+        return new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .withSources(new PropertiesConfigSource(getClass().getResource("/application.properties"), 100))
+                .withSources(new PropertiesConfigSource(properties, "test", 200))
+                .build();
+    }
 }

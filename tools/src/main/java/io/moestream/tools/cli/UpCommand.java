@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +31,8 @@ import picocli.CommandLine.Option;
 public final class UpCommand implements Callable<Integer> {
     /** How often the stack's processes and the placement file are looked at: a crash costs at most this much more. */
     private static final long WATCH_EVERY_MS = 200;
+    /** How long a stop before READY waits for the starting thread to delete the stack's working directory. */
+    private static final long STARTING_CLEANUP_WAIT_S = 10;
 
     @Option(names = "--model", required = true, description = "Model directory in Hugging Face layout.")
     Path model;
@@ -87,6 +92,9 @@ public final class UpCommand implements Callable<Integer> {
             + " alert, firing and resolved, to this URL (its webhook receiver).")
     String alertWebhook;
 
+    /** Where {@code up} is, for its shutdown hook. */
+    private enum Phase { STARTING, STOPPED_STARTING, FAILED, UP }
+
     /** Applies the placement file's new plan; a plan that does not check out is refused and the running one kept. */
     private void replace(LocalStack stack) throws InterruptedException {
         System.out.println("placement file " + placement.file() + " changed: applying it");
@@ -115,22 +123,68 @@ public final class UpCommand implements Callable<Integer> {
                 .withBrokers(brokers)
                 .withMonitoring(monitoring ? MonitoringOptions.on(alertWebhook) : MonitoringOptions.OFF)
                 .withPropertiesOver(serviceProperties.properties());
-        LocalStack stack;
-        try {
-            stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line));
-        } catch (ServiceStartFailure e) {
-            // a service that cannot start is not restarted in a loop: the first failure stops up, in its own words
-            System.err.println("moe up: " + e.getMessage());
-            return 1;
-        }
+        // Ctrl-C or SIGTERM at any moment stops every process up started: once the stack is up, the stack stops them
+        // (and says so); while it is still starting (brokers, services, experts loading), every child process started
+        // so far is stopped, with one line, and the starting thread is interrupted so that it deletes the working
+        // directory.
+        AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
         AtomicBoolean stopping = new AtomicBoolean();
+        AtomicReference<LocalStack> up = new AtomicReference<>();
+        AtomicReference<Path> workDir = new AtomicReference<>();
+        CountDownLatch startEnded = new CountDownLatch(1);
+        Thread starter = Thread.currentThread();
         Thread stopper = new Thread(() -> {
             stopping.set(true);
-            System.out.println("stopping the stack");
-            stack.close();
-            System.out.println("stopped");
+            if (phase.compareAndSet(Phase.STARTING, Phase.STOPPED_STARTING)) {
+                System.out.println("stopping the stack before it was ready: "
+                        + String.join(", ", ChildProcess.running()));
+                ChildProcess.stopAll();
+                starter.interrupt();
+                try {
+                    startEnded.await(STARTING_CLEANUP_WAIT_S, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                // the start completed just before the signal: its processes are stopped, its directory goes
+                Optional.ofNullable(up.get()).ifPresent(LocalStack::close);
+                // or it still waits on a Kafka call (an admin client closing waits for its calls to time out)
+                try {
+                    Optional.ofNullable(workDir.get()).ifPresent(LocalStack::deleteRecursively);
+                } catch (RuntimeException raced) {
+                    // the starting thread deleted it meanwhile
+                }
+            } else if (phase.get() == Phase.UP) {
+                System.out.println("stopping the stack");
+                up.get().close();
+                // a restart that raced with close() is refused or stopped here
+                ChildProcess.stopAll();
+                System.out.println("stopped");
+            }
+            // FAILED: the failed start stopped what it had started and said why
         }, "moe-up-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(MoeHome.locate(), options, line -> System.out.println("  " + line), workDir::set);
+            up.set(stack);
+        } catch (Exception | Error e) {
+            if (!phase.compareAndSet(Phase.STARTING, Phase.FAILED)) {
+                // stopped by Ctrl-C or SIGTERM while starting: what failed was stopped on purpose
+                return 1;
+            }
+            if (e instanceof ServiceStartFailure) {
+                // a service that cannot start is not restarted in a loop: the first failure stops up, in its own words
+                System.err.println("moe up: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        } finally {
+            startEnded.countDown();
+        }
+        if (!phase.compareAndSet(Phase.STARTING, Phase.UP)) {
+            // Ctrl-C or SIGTERM came as the start completed: the shutdown hook stops the stack
+            return 1;
+        }
         System.out.println("READY gateway=" + stack.gatewayAddress() + " bootstrap=" + stack.bootstrapServers()
                 + " logs=" + stack.logDir() + stack.monitoring().map(m -> " prometheus=" + m.prometheusUrl()
                 + " alertmanager=" + m.alertmanagerUrl()).orElse(""));

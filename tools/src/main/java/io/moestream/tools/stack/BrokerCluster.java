@@ -25,6 +25,8 @@ public final class BrokerCluster implements AutoCloseable {
     /** What one node needs on this machine: its heap plus the JVM's own memory and the page cache it leans on. */
     static final long MEMORY_PER_BROKER = 1L << 30;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    /** The clients' longest wait between two metadata refreshes on a cluster: see {@link #clientProperties}. */
+    static final String CLIENT_RETRY_BACKOFF_MAX_MS = "250";
 
     private final List<EmbeddedKafkaBroker> nodes;
     private final String bootstrapServers;
@@ -135,6 +137,26 @@ public final class BrokerCluster implements AutoCloseable {
             secure.configureServer(p, brokerPort, controllerPort);
         }
         return p;
+    }
+
+    /**
+     * The services' Kafka client settings for a cluster of {@code brokers} embedded nodes (none for one node or an
+     * existing cluster), as {@code -D} properties: {@code kafka.*} reaches every client of the gateway and the experts,
+     * {@code router-service:kafka-streams.*} every client of the router's Kafka Streams.
+     *
+     * <p>When a partition's leader dies, its clients fail against it until the controller fences it (after
+     * {@code broker.session.timeout.ms}) and names a new leader; meanwhile each client refreshes its metadata after a
+     * backoff that doubles from {@code retry.backoff.ms} (100 ms) up to {@code retry.backoff.max.ms}, 1 s by default,
+     * so a client learns of the new leader up to 1 s (plus 20% jitter) after the fencing. 250 ms caps that wait at a
+     * quarter: a few more metadata requests per client while a broker is down, which the handful of clients of a
+     * local stack cannot make a storm of.
+     */
+    static Map<String, String> clientProperties(int brokers) {
+        if (brokers <= 1) {
+            return Map.of();
+        }
+        return Map.of("kafka.retry.backoff.max.ms", CLIENT_RETRY_BACKOFF_MAX_MS,
+                "router-service:kafka-streams.retry.backoff.max.ms", CLIENT_RETRY_BACKOFF_MAX_MS);
     }
 
     /** Waits until the controller knows every node as a broker: topics with min(N, 3) replicas can then be placed. */

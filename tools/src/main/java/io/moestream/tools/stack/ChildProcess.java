@@ -16,6 +16,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChildProcess implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    /**
+     * Every process started in this JVM that may still run, in start order: what {@link #stopAll} stops. Guarded by
+     * itself, as is {@link #refusing}.
+     */
+    private static final List<ChildProcess> STARTED = new java.util.ArrayList<>();
+    /** Set by {@link #stopAll}: from then on nothing starts. */
+    private static boolean refusing;
 
     private final String name;
     private final Process process;
@@ -49,13 +56,42 @@ public final class ChildProcess implements AutoCloseable {
             Files.createDirectories(log.getParent());
             ProcessBuilder builder = new ProcessBuilder(command);
             environment.forEach(builder.environment()::putIfAbsent);
-            Process process = builder
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
-            return new ChildProcess(name, process, log);
+            builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            synchronized (STARTED) {
+                if (refusing) {
+                    throw new IllegalStateException(name + " not started: every child process is being stopped");
+                }
+                ChildProcess child = new ChildProcess(name, builder.start(), log);
+                STARTED.removeIf(p -> !p.isAlive());
+                STARTED.add(child);
+                return child;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /**
+     * Stops every process started in this JVM that still runs, the last started first, and refuses to start any more
+     * from now on: {@code ./moe up}'s SIGTERM or Ctrl-C at any moment, also while the stack is still starting and no
+     * stack object holds all of them yet. Returns the names of those it stopped.
+     */
+    public static List<String> stopAll() {
+        List<ChildProcess> running;
+        synchronized (STARTED) {
+            refusing = true;
+            running = STARTED.stream().filter(ChildProcess::isAlive).toList();
+        }
+        for (int i = running.size() - 1; i >= 0; i--) {
+            running.get(i).close();
+        }
+        return running.stream().map(ChildProcess::name).toList();
+    }
+
+    /** The names of the processes started in this JVM that run now, in start order. */
+    public static List<String> running() {
+        synchronized (STARTED) {
+            return STARTED.stream().filter(ChildProcess::isAlive).map(ChildProcess::name).toList();
         }
     }
 

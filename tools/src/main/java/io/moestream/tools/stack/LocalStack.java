@@ -99,11 +99,21 @@ public final class LocalStack implements AutoCloseable {
 
     public static LocalStack start(MoeHome home, StackOptions options, Consumer<String> progress)
             throws IOException, InterruptedException {
+        return start(home, options, progress, dir -> { });
+    }
+
+    /**
+     * {@link #start(MoeHome, StackOptions, Consumer)}, telling {@code workDirCreated} the stack's working directory as
+     * soon as it exists: {@code ./moe up} deletes it itself when stopped while the start is still waiting on Kafka.
+     */
+    public static LocalStack start(MoeHome home, StackOptions options, Consumer<String> progress,
+                                   Consumer<Path> workDirCreated) throws IOException, InterruptedException {
         // the model, its served layers and the placement plan are checked, and missing monitoring programs reported,
         // before anything starts
         Served served = Served.of(options);
         MonitoringBinaries monitoringBinaries = options.monitoring().enabled() ? MonitoringBinaries.locate() : null;
         Path workDir = Files.createTempDirectory("moe-stack-");
+        workDirCreated.accept(workDir);
         BrokerCluster brokers = null;
         LocalStack stack = null;
         try {
@@ -119,7 +129,9 @@ public final class LocalStack implements AutoCloseable {
                         + bootstrap + ": topics get " + Math.min(brokers.size(), 3) + " replicas"
                         + (brokers.size() >= 3 ? ", min.insync.replicas 2" : "")));
             }
-            Map<String, String> common = new HashMap<>(options.extraProperties());
+            Map<String, String> common = new HashMap<>(
+                    BrokerCluster.clientProperties(brokers == null ? 0 : brokers.size()));
+            common.putAll(options.extraProperties());
             common.put("kafka.bootstrap.servers", bootstrap);
             common.put(ServiceKeys.MODEL_DIR, options.modelDir().toAbsolutePath().toString());
             if (!options.topics().prefix().isEmpty()) {
@@ -322,6 +334,11 @@ public final class LocalStack implements AutoCloseable {
                 all.put(ServiceKeys.EXPERT_EXPERTS, group.expertSpec());
             });
         }
+        if (module.equals("router-service")) {
+            // The same for the router's Kafka Streams consumer: a router restarted under its name takes its partitions
+            // back at once, instead of waiting until the dead member's session (10 s) times out.
+            all.put(ServiceKeys.ROUTER_INSTANCE_ID, expertInstanceId(name));
+        }
         if (secure != null) {
             all.putAll(secure.serviceProperties(bootstrap, principal(name, module)));
         }
@@ -449,9 +466,9 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * The static membership id of an expert process, under its name within this stack: a process restarted under it
-     * gets its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing each
-     * other's members.
+     * The static membership id of an expert or router process, under its name within this stack: a process restarted
+     * under it gets its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing
+     * each other's members.
      */
     private String expertInstanceId(String name) {
         return workDir.getFileName() + "-" + name;
@@ -545,7 +562,8 @@ public final class LocalStack implements AutoCloseable {
         deleteRecursively(workDir);
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes a stack's working directory and everything in it, if it is still there. */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

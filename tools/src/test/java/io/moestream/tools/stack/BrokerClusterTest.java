@@ -40,4 +40,17 @@ class BrokerClusterTest {
         assertThat(single.getProperty("min.insync.replicas")).isEqualTo("1");
         assertThat(single.getProperty("broker.session.timeout.ms")).isNull();
     }
+
+    @Test
+    void onAClusterEveryServicesClientsLookForANewLeaderAtLeastFourTimesASecond() {
+        assertThat(BrokerCluster.clientProperties(3))
+                .containsEntry("kafka.retry.backoff.max.ms", "250")
+                .containsEntry("router-service:kafka-streams.retry.backoff.max.ms", "250");
+        assertThat(LocalStack.propertiesFor("router-service", BrokerCluster.clientProperties(3)))
+                .containsEntry("kafka-streams.retry.backoff.max.ms", "250");
+        assertThat(LocalStack.propertiesFor("expert-service", BrokerCluster.clientProperties(3)))
+                .containsEntry("kafka.retry.backoff.max.ms", "250");
+        assertThat(BrokerCluster.clientProperties(1)).as("one broker: no leader to move to").isEmpty();
+        assertThat(BrokerCluster.clientProperties(0)).as("an existing cluster: its own settings").isEmpty();
+    }
 }
