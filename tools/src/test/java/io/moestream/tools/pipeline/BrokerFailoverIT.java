@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code ./moe up --brokers 3} on the real pipeline: three KRaft brokers as separate processes, topics with three
  * replicas and {@code min.insync.replicas} 2, and the services writing with {@code acks=all}. SIGKILL of the partition
- * leader of the token topic, then of a busy expert topic, mid-stream: the stream completes with every chunk answered
+ * leader of the token topic, then of a busy expert topic, then the active KRaft controller, mid-stream: the stream completes with every chunk answered
  * once and equal to the reference layer, and the supervisor restarts the broker on its kept data, where it rejoins and
  * catches up (back in every in-sync replica set). The time until the stream made progress again is printed
  * (BENCHMARKS.md, "Recovery").
@@ -89,18 +89,36 @@ class BrokerFailoverIT {
         killLeaderMidStream(busy, "(d) one broker of 3: a busy expert topic's leader", 2);
     }
 
+    @Test
+    @Order(3)
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void theActiveControllerKilledMidStreamLosesNothingAndRejoins() throws Exception {
+        // every node is a broker and a controller: losing the quorum's leader adds an election before the fencing
+        killMidStream(() -> admin.describeMetadataQuorum().quorumInfo().get().leaderId(), "the active KRaft controller",
+                "(d) one broker of 3: the active KRaft controller", 3);
+    }
+
     private void killLeaderMidStream(String topic, String scenario, int seed) throws Exception {
+        killMidStream(() -> describe(topic).partitions().get(0).leader().id(), "the leader of " + topic, scenario, seed);
+    }
+
+    /** Finds a broker's node id at the moment of the kill. */
+    private interface Victim {
+        int nodeId() throws Exception;
+    }
+
+    private void killMidStream(Victim victimNode, String role, String scenario, int seed) throws Exception {
         Matrix x = Matrix.gaussian(SupervisedStack.TOKENS, SupervisedStack.D_MODEL, seed);
         int[] leader = new int[1];
         long[] pid = new long[1];
-        // when the broker leading the topic's partition is killed (SIGKILL) mid-stream
+        // when the broker is killed (SIGKILL) mid-stream
         MidStreamKill.Outcome outcome = MidStreamKill.run(fixture.stack().gatewayAddress(), "broker-kill-" + seed, x,
                 SupervisedStack.CHUNK_ROWS, fixture.faultFreeSeconds(), () -> {
-                    leader[0] = describe(topic).partitions().get(0).leader().id();
+                    leader[0] = victimNode.nodeId();
                     ChildProcess victim = running("kafka-" + leader[0]);
                     pid[0] = victim.pid();
                     victim.kill();
-                    System.out.println("killed kafka-" + leader[0] + " (pid " + victim.pid() + "), the leader of " + topic);
+                    System.out.println("killed kafka-" + leader[0] + " (pid " + victim.pid() + "), " + role);
                 });
 
         // then every chunk is answered once, in order, equal to the reference layer
