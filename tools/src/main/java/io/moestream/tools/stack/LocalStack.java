@@ -562,9 +562,9 @@ public final class LocalStack implements AutoCloseable {
         deleteRecursively(workDir);
     }
 
-    /** Deletes a stack's working directory and everything in it, if it is still there. */
+    /** Deletes a directory and everything in it, if it is still there (or was ever made: null is none). */
     public static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
+        if (dir == null || !Files.exists(dir)) {
             return;
         }
         try (Stream<Path> paths = Files.walk(dir)) {

@@ -138,6 +138,7 @@ class BadInputFuzzIT {
                 part.close();
             }
         }
+        LocalStack.deleteRecursively(modelDir);
     }
 
     /** After every round: every process still runs, and a valid request is answered equal to the reference. */

@@ -98,6 +98,7 @@ class FaultsIT {
                 reference.close();
                 model.close();
             }
+            LocalStack.deleteRecursively(modelDir);
         }
     }
 

@@ -115,6 +115,7 @@ class SlowReaderIT {
                 reference.close();
                 model.close();
             }
+            LocalStack.deleteRecursively(modelDir);
         }
     }
 

@@ -70,6 +70,7 @@ class SecureStackIT {
                 part.close();
             }
         }
+        LocalStack.deleteRecursively(modelDir);
     }
 
     @Test

@@ -66,6 +66,7 @@ class GatewayMutualTlsIT {
                 part.close();
             }
         }
+        LocalStack.deleteRecursively(dir);
     }
 
     @Test
