@@ -28,13 +28,15 @@ final class SupervisedStack implements AutoCloseable {
     private final String name;
     private final MoeModel model;
     private final ReferenceMoeLayer reference;
+    private final Path modelDir;
     private LocalStack stack;
     private SupervisorThread supervisor;
     private double faultFreeSeconds;
 
-    private SupervisedStack(String name, MoeModel model) {
+    private SupervisedStack(String name, Path modelDir) {
         this.name = name;
-        this.model = model;
+        this.modelDir = modelDir;
+        this.model = MoeModel.open(modelDir);
         this.reference = new ReferenceMoeLayer(model, 0);
     }
 
@@ -42,7 +44,7 @@ final class SupervisedStack implements AutoCloseable {
     static SupervisedStack start(String name, long seed, Function<Path, StackOptions> options) throws Exception {
         Path modelDir = Files.createTempDirectory(name + "-model-");
         ModelGenerator.generate(modelDir, new ModelSpec(1, 4, 2, D_MODEL, 48, seed));
-        SupervisedStack fixture = new SupervisedStack(name, MoeModel.open(modelDir));
+        SupervisedStack fixture = new SupervisedStack(name, modelDir);
         try {
             // a slow restart on a busy 2-core machine must not turn into expired chunks: that is FaultsIT's guarantee;
             // here every chunk must be answered
@@ -89,6 +91,7 @@ final class SupervisedStack implements AutoCloseable {
         } finally {
             reference.close();
             model.close();
+            LocalStack.deleteRecursively(modelDir);
         }
     }
 }
