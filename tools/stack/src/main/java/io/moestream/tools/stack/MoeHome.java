@@ -1,0 +1,43 @@
+package io.moestream.tools.stack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The repository checkout the {@code moe} launcher runs from: where the service jars and the broker's
+ * libraries are built. The launcher script passes it as {@code -Dmoe.home}; otherwise the nearest
+ * directory upwards from the working directory that holds the {@code moe} script is used.
+ */
+public record MoeHome(Path root) {
+
+    public static MoeHome locate() {
+        String property = System.getProperty("moe.home");
+        if (property != null && !property.isBlank()) {
+            return new MoeHome(Path.of(property).toAbsolutePath().normalize());
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("moe")) && Files.isDirectory(dir.resolve("gateway"))) {
+                return new MoeHome(dir);
+            }
+        }
+        throw new IllegalStateException("cannot find the moe-stream checkout: set -Dmoe.home=DIR");
+    }
+
+    /** The runnable Quarkus jar of a service module, e.g. {@code gateway}. */
+    public Path serviceJar(String module) {
+        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with `mvn -DskipTests package` (./moe does it on first use)");
+        }
+        return jar;
+    }
+
+    /** Kafka's server and its dependencies (module {@code tools/local-broker}), the classpath of the embedded broker. */
+    public Path libDir() {
+        Path lib = root.resolve("tools/local-broker/target/lib");
+        if (!Files.isDirectory(lib)) {
+            throw new IllegalStateException(lib + " is missing: build with `mvn -DskipTests package`");
+        }
+        return lib;
+    }
+}
