@@ -10,10 +10,12 @@ import io.moestream.tools.stack.StackOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
@@ -139,16 +141,22 @@ class BrokerFailoverIT {
         System.out.println("kafka-" + nodeId + " rejoined: " + state[0]);
     }
 
-    /** Whether the broker runs again under a new pid, is registered, and is back in the token topic's ISR. */
+    /**
+     * Whether the broker runs again under a new pid, is registered, and is back in the ISR of every partition of every
+     * topic (internal ones too): until then a partition it left has one replica in sync, under min.insync.replicas, and
+     * the next case would measure two failures at once.
+     */
     private boolean rejoined(int nodeId, long oldPid, String[] state) throws Exception {
         boolean restarted = fixture.stack().processes().stream()
                 .anyMatch(p -> p.name().equals("kafka-" + nodeId) && p.isAlive() && p.pid() != oldPid);
         int registered = admin.describeCluster().nodes().get().size();
-        List<TopicPartitionInfo> partitions = describe(TOPICS.tokens()).partitions();
-        boolean inSync = partitions.stream().allMatch(p -> p.isr().stream().anyMatch(n -> n.id() == nodeId));
-        state[0] = "restarted " + restarted + ", " + registered + " brokers registered, token topic ISR "
-                + partitions.get(0).isr();
-        return restarted && registered == BROKERS && inSync;
+        Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+        List<TopicPartitionInfo> partitions = admin.describeTopics(topics).allTopicNames().get().values().stream()
+                .flatMap(topic -> topic.partitions().stream()).toList();
+        long outOfSync = partitions.stream().filter(p -> p.isr().stream().noneMatch(n -> n.id() == nodeId)).count();
+        state[0] = "restarted " + restarted + ", " + registered + " brokers registered, out of the ISR of " + outOfSync
+                + " of " + partitions.size() + " partitions";
+        return restarted && registered == BROKERS && outOfSync == 0;
     }
 
     private TopicDescription describe(String topic) throws Exception {

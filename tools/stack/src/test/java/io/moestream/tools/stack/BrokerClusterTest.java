@@ -27,6 +27,8 @@ class BrokerClusterTest {
         assertThat(p.getProperty("offsets.topic.replication.factor")).isEqualTo("3");
         assertThat(p.getProperty("min.insync.replicas")).isEqualTo("2");
         assertThat(p.getProperty("broker.session.timeout.ms")).isEqualTo("4000");
+        assertThat(p.getProperty("controller.quorum.fetch.timeout.ms")).isEqualTo("1000");
+        assertThat(p.getProperty("controller.quorum.election.timeout.ms")).isEqualTo("500");
     }
 
     @Test
@@ -39,6 +41,7 @@ class BrokerClusterTest {
         assertThat(single.getProperty("default.replication.factor")).isEqualTo("1");
         assertThat(single.getProperty("min.insync.replicas")).isEqualTo("1");
         assertThat(single.getProperty("broker.session.timeout.ms")).isNull();
+        assertThat(single.getProperty("controller.quorum.fetch.timeout.ms")).isNull();
     }
 
     @Test
