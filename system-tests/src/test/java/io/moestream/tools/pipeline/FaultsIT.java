@@ -88,18 +88,7 @@ class FaultsIT {
 
     @AfterAll
     void stopStack() throws Exception {
-        try {
-            if (stack != null) {
-                stack.copyLogsTo(PipelineFixtures.logDir("FaultsIT"));
-                stack.close();
-            }
-        } finally {
-            if (reference != null) {
-                reference.close();
-                model.close();
-            }
-            LocalStack.deleteRecursively(modelDir);
-        }
+        PipelineFixtures.stop("FaultsIT", stack, reference, model, modelDir);
     }
 
     @Test

@@ -1,7 +1,10 @@
 package io.moestream.tools.pipeline;
 
 import io.moestream.core.layer.ReferenceMoeLayer;
+import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.Matrix;
+import io.moestream.tools.stack.LocalStack;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** Inputs and places shared by the pipeline integration tests. */
@@ -25,6 +28,28 @@ final class PipelineFixtures {
             System.arraycopy(out, 0, expected, from * cols, out.length);
         }
         return new Matrix(x.rows(), cols, expected);
+    }
+
+    /**
+     * Ends a test class's own stack: keeps its logs under {@link #logDir}, stops it, then closes the reference and the
+     * model and deletes the generated model's directory; each part may be null (a set-up that failed half way).
+     */
+    static void stop(String test, LocalStack stack, ReferenceMoeLayer reference, MoeModel model, Path modelDir)
+            throws IOException {
+        try {
+            if (stack != null) {
+                stack.copyLogsTo(logDir(test));
+                stack.close();
+            }
+        } finally {
+            if (reference != null) {
+                reference.close();
+            }
+            if (model != null) {
+                model.close();
+            }
+            LocalStack.deleteRecursively(modelDir);
+        }
     }
 
     /** Where a test keeps the service logs of its stack (the stack's own directory is deleted on close). */

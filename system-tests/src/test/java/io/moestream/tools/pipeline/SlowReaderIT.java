@@ -105,18 +105,7 @@ class SlowReaderIT {
 
     @AfterAll
     void stopStack() throws Exception {
-        try {
-            if (stack != null) {
-                stack.copyLogsTo(PipelineFixtures.logDir("SlowReaderIT"));
-                stack.close();
-            }
-        } finally {
-            if (reference != null) {
-                reference.close();
-                model.close();
-            }
-            LocalStack.deleteRecursively(modelDir);
-        }
+        PipelineFixtures.stop("SlowReaderIT", stack, reference, model, modelDir);
     }
 
     @Test

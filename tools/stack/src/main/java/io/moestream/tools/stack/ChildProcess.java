@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ public final class ChildProcess implements AutoCloseable {
      * Every process started in this JVM that may still run, in start order: what {@link #stopAll} stops. Guarded by
      * itself, as is {@link #refusing}.
      */
-    private static final List<ChildProcess> STARTED = new java.util.ArrayList<>();
+    private static final List<ChildProcess> STARTED = new ArrayList<>();
     /** Set by {@link #stopAll}: from then on nothing starts. */
     private static boolean refusing;
 
@@ -38,7 +39,7 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Starts {@code java <jvmArgs...>} with stdout and stderr appended to {@code log}. */
     public static ChildProcess startJava(String name, List<String> jvmArgs, Path log) {
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         // oneDNN's OpenMP (the BF16 experts) runs one thread per call, as moe.blas.threads=1 does OpenBLAS
