@@ -46,8 +46,13 @@ public interface GatewayConfig {
         @WithDefault("30s")
         Duration chunkDeadline();
 
-        /** Most chunks of one stream that may be pending (received, not yet answered) at once. */
-        @WithDefault("32")
+        /**
+         * Most chunks of one stream that may be pending (received, not yet answered) at once. A few chunks keep the
+         * experts busy; more only queue (Little's law), and a queue is what a failure adds its time to: at OLMoE's
+         * shape (64 BF16 experts on 2 cores) 32 chunks of 64 rows waited 15 s each and, after a broker's loss, the
+         * stream went 11.8-14.9 s without an answer; with 8, 5.3-6.3 s, at the same throughput (BENCHMARKS.md).
+         */
+        @WithDefault("8")
         int maxInFlightChunks();
 
         /**

@@ -44,7 +44,7 @@ class GatewayIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int D_MODEL = KafkaBrokerResource.MODEL.dModel();
     /** The default of moe.gateway.max-in-flight-chunks, which the test leaves as it is. */
-    private static final int MAX_IN_FLIGHT = 32;
+    private static final int MAX_IN_FLIGHT = 8;
 
     PipelineEnv env;
     @TestHTTPResource("/")

@@ -63,6 +63,8 @@ class FaultsIT {
     /** The gateway started in place of the first one: a short deadline (broker pause) and a small token cap (overload). */
     static final Duration SHORT_DEADLINE = Duration.ofSeconds(8);
     static final int TOKEN_CAP = 10_000;
+    /** The second gateway's chunks per stream, wider than the default (8): six streams of 256-row chunks pass the cap. */
+    static final int WINDOW = 32;
     /** The heap of the second gateway: the overload tests must pass within it. */
     static final int GATEWAY_HEAP_MB = 128;
     static final String FIRST_GATEWAY = "faults-a";
@@ -167,7 +169,8 @@ class FaultsIT {
         // and a new instance (its own reply topic) serves a new stream with nothing of the old one in it
         stack.startService("gateway", "gateway", Map.of("moe.gateway.instance-id", SECOND_GATEWAY,
                 "quarkus.grpc.server.port", port, "moe.gateway.chunk-deadline", SHORT_DEADLINE.toSeconds() + "s",
-                "moe.gateway.max-in-flight-tokens", Integer.toString(TOKEN_CAP)), List.of("-Xmx" + GATEWAY_HEAP_MB + "m"));
+                "moe.gateway.max-in-flight-tokens", Integer.toString(TOKEN_CAP),
+                "moe.gateway.max-in-flight-chunks", Integer.toString(WINDOW)), List.of("-Xmx" + GATEWAY_HEAP_MB + "m"));
         Matrix y = Matrix.gaussian(2000, D_MODEL, 4);
         try (StreamProbe stream = StreamProbe.start(stack.gatewayAddress(), "after-restart", y, CHUNK_ROWS)) {
             assertAllAnsweredExactly(stream.awaitEnd(STREAM_WAIT), y);
@@ -184,7 +187,7 @@ class FaultsIT {
     @Order(4)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void fastClientIsHeldBackByFlowControlAndTheGatewayKeepsAtMostItsWindowPending() throws Exception {
-        // given one stream far larger than the gateway lets in at once (32 chunks) plus what the transport buffers
+        // given one stream far larger than the gateway lets in at once (its window) plus what the transport buffers
         // (HTTP/2 window, 1 MiB): 400 chunks of 64 rows, 3.2 MB
         Matrix x = Matrix.gaussian(400 * 64, D_MODEL, 5);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -202,18 +205,18 @@ class FaultsIT {
         System.out.printf("flow control: client held back %d times; peak %.0f chunks, %.0f tokens in flight at the gateway%n",
                 heldBack, peak[0], peak[1]);
 
-        // then all of it is answered, the client waited for the transport, and the gateway never held more than 32
+        // then all of it is answered, the client waited for the transport, and the gateway never held more than its window
         assertAllAnsweredExactly(ending, x);
         assertThat(heldBack).as("times the transport held the client back").isPositive();
-        assertThat(peak[0]).isLessThanOrEqualTo(32);
-        assertThat(peak[1]).isLessThanOrEqualTo(32 * 64);
+        assertThat(peak[0]).isLessThanOrEqualTo(WINDOW);
+        assertThat(peak[1]).isLessThanOrEqualTo(WINDOW * 64);
     }
 
     @Test
     @Order(5)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void overloadIsRefusedWithResourceExhaustedAndInFlightTokensStayUnderTheCap() throws Exception {
-        // given more streams at once than the gateway's token cap admits: 6 streams x 32 chunks x 256 rows in flight
+        // given more streams at once than the gateway's token cap admits: 6 streams x WINDOW chunks x 256 rows in flight
         int streams = 6;
         int rows = 40 * 256;
         AtomicBoolean running = new AtomicBoolean(true);

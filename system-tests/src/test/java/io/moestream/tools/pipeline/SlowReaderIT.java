@@ -59,7 +59,7 @@ class SlowReaderIT {
     /** What the client would send if nothing held it back: 1000 chunks, 500 MiB, 4 times the gateway's heap. */
     static final int FLOOD_CHUNKS = 1000;
     /** The defaults of moe.gateway.max-in-flight-chunks and moe.gateway.oip.max-stream-requests. */
-    static final int MAX_IN_FLIGHT_CHUNKS = 32;
+    static final int MAX_IN_FLIGHT_CHUNKS = 8;
     static final int MAX_STREAM_REQUESTS = 8;
     /** The slow client's HTTP/2 window, fixed (grpc-java would otherwise grow it with its bandwidth estimate). */
     static final int CLIENT_WINDOW = 1 << 20;
