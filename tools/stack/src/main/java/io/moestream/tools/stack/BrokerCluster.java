@@ -5,14 +5,20 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.UnregisterBrokerOptions;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -27,6 +33,10 @@ public final class BrokerCluster implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     /** The clients' longest wait between two metadata refreshes on a cluster: see {@link #clientProperties}. */
     static final String CLIENT_RETRY_BACKOFF_MAX_MS = "250";
+    /** How long a dead node's session lasts before the controller fences it: see {@link #serverProperties}. */
+    static final int BROKER_SESSION_TIMEOUT_MS = 4000;
+    /** The longest wait for a dead node's unregistration: a new controller's election takes 1-2 s. */
+    private static final Duration UNREGISTER_TIMEOUT = Duration.ofSeconds(10);
 
     private final List<EmbeddedKafkaBroker> nodes;
     private final String bootstrapServers;
@@ -128,7 +138,7 @@ public final class BrokerCluster implements AutoCloseable {
             // A killed broker is fenced (its partitions' leadership moved) once it misses its session with the
             // controller: 4 s instead of the default 9 s keeps a broker's loss within the recovery target of 7 s,
             // while a broker on a busy 2-core machine still heartbeats (every second) well within it.
-            p.setProperty("broker.session.timeout.ms", "4000");
+            p.setProperty("broker.session.timeout.ms", Integer.toString(BROKER_SESSION_TIMEOUT_MS));
             p.setProperty("broker.heartbeat.interval.ms", "1000");
             // Every node is also a controller, so a killed broker may be the quorum's leader: the others then elect a
             // new one, which fences the dead broker only a whole broker session after its activation. With Kafka's
@@ -216,11 +226,39 @@ public final class BrokerCluster implements AutoCloseable {
         return nodes.stream().filter(node -> node.process() == process).findFirst();
     }
 
-    /** Starts a node that exited again on its kept data and waits until it answers; it then rejoins as itself. */
-    ChildProcess restart(EmbeddedKafkaBroker node) throws InterruptedException {
+    /**
+     * Starts a node that exited again on its kept data and waits until it answers; it then rejoins as itself. First
+     * it is unregistered ({@link #unregister}), so that its partitions get new leaders at once.
+     */
+    ChildProcess restart(EmbeddedKafkaBroker node, Consumer<String> progress) throws InterruptedException {
+        progress.accept(unregister(node)
+                ? node.process().name() + " unregistered: the controller moved its partitions' leadership to the live brokers"
+                : node.process().name() + " could not be unregistered; the controller fences it after its session ("
+                        + BROKER_SESSION_TIMEOUT_MS + " ms)");
         node.launch();
         node.awaitReady();
         return node.process();
+    }
+
+    /**
+     * Takes a node whose process is gone out of the cluster's metadata ({@code Admin.unregisterBroker}): the controller
+     * fences it and elects new leaders for its partitions now, where it would otherwise wait for the node's session to
+     * run out ({@code broker.session.timeout.ms}), and when the node was the active controller, count that session
+     * from the next controller's activation. The supervisor knows the process exited; a timeout can only suspect it.
+     * The node registers anew when it restarts and rejoins the ISRs as it catches up. Returns whether the controller
+     * took it out within {@link #UNREGISTER_TIMEOUT} (which covers the election of a new controller).
+     */
+    private boolean unregister(EmbeddedKafkaBroker node) throws InterruptedException {
+        Map<String, Object> config = new HashMap<>(adminConfig);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(config)) {
+            UnregisterBrokerOptions options = new UnregisterBrokerOptions();
+            options.timeoutMs((int) UNREGISTER_TIMEOUT.toMillis());
+            admin.unregisterBroker(nodes.indexOf(node) + 1, options).all().get(UNREGISTER_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
     }
 
     @Override

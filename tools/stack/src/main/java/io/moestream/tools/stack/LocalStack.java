@@ -449,7 +449,7 @@ public final class LocalStack implements AutoCloseable {
     public ChildProcess restart(ChildProcess crashed, Consumer<String> progress) throws InterruptedException {
         Optional<EmbeddedKafkaBroker> node = brokers == null ? Optional.empty() : brokers.node(crashed);
         if (node.isPresent()) {
-            return brokers.restart(node.get());
+            return brokers.restart(node.get(), progress);
         }
         Launch launch = launches.get(crashed.name());
         if (launch == null || !services.remove(crashed)) {
