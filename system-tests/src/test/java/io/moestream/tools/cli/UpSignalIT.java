@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
+import io.moestream.tools.stack.LocalStack;
 import io.moestream.tools.stack.MoeHome;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code ./moe up} stopped with SIGTERM while it is still starting: every process it started (the broker included) is
  * gone soon after, it says so in one line, and its working directory is deleted. Every descendant of the {@code up}
  * process seen from its start until it exits is collected (with {@link ProcessHandle#descendants()}), so a process
- * started after the signal counts too.
+ * started after the signal counts too. And {@code ./moe up} killed with SIGKILL once ready: its children stop on their
+ * own (the exit-with-parent agent), since nothing of {@code up} runs any more to stop them.
  */
 class UpSignalIT {
     private static final Pattern WORK_DIR = Pattern.compile("\\) in (\\S+moe-stack-\\S+)$");
@@ -44,11 +47,9 @@ class UpSignalIT {
     void aSigtermBeforeReadyStopsEveryProcessUpStarted(String point, int startedAtLeast) throws Exception {
         Path model = work.resolve("model");
         ModelGenerator.generate(model, new ModelSpec(1, 4, 2, 32, 48, 13));
-        Path moe = MoeHome.locate().root().resolve("moe");
-        Process up = new ProcessBuilder(moe.toString(), "up", "--model", model.toString(), "--gateway-port", "0")
-                .redirectErrorStream(true).start();
         Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
         List<String> lines = new CopyOnWriteArrayList<>();
+        Process up = startUp(model);
         Thread reader = new Thread(() -> read(up, lines), "moe-up-output");
         reader.setDaemon(true);
         reader.start();
@@ -89,6 +90,46 @@ class UpSignalIT {
             // only processes this test's ./moe up started
             seen.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         }
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aSigkillOfUpEndsEveryProcessItStarted() throws Exception {
+        Path model = work.resolve("model");
+        ModelGenerator.generate(model, new ModelSpec(1, 4, 2, 32, 48, 13));
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Process up = startUp(model);
+        Thread reader = new Thread(() -> read(up, lines), "moe-up-output");
+        reader.setDaemon(true);
+        reader.start();
+        Set<ProcessHandle> started = ConcurrentHashMap.newKeySet();
+        try {
+            // given ./moe up ready, with its broker and services
+            await("moe up READY (output: " + lines + ")").atMost(Duration.ofMinutes(3))
+                    .until(() -> lines.stream().anyMatch(line -> line.startsWith("READY")) || !up.isAlive());
+            up.descendants().forEach(started::add);
+            assertThat(started.stream().filter(ProcessHandle::isAlive).count()).as("processes up started: " + started)
+                    .isGreaterThanOrEqualTo(4);
+
+            // when it is killed with SIGKILL, which no shutdown hook of its own can handle
+            up.destroyForcibly();
+            up.waitFor();
+
+            // then every process it started stops on its own: its standard input, a pipe from up, has ended
+            await("every process moe up started gone: " + started).atMost(ALL_GONE)
+                    .until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
+        } finally {
+            started.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            // up could not delete its working directory
+            lines.stream().map(WORK_DIR::matcher).filter(Matcher::find).map(m -> Path.of(m.group(1))).findFirst()
+                    .ifPresent(LocalStack::deleteRecursively);
+        }
+    }
+
+    private static Process startUp(Path model) throws IOException {
+        Path moe = MoeHome.locate().root().resolve("moe");
+        return new ProcessBuilder(moe.toString(), "up", "--model", model.toString(), "--gateway-port", "0")
+                .redirectErrorStream(true).start();
     }
 
     private static void read(Process up, List<String> lines) {

@@ -64,7 +64,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.store(out, "moe-stream embedded broker " + name);
         }
         String classpath = home.libDir().resolve("*").toString();
-        List<String> jvm = new ArrayList<>(List.of("-Xms" + heap, "-Xmx" + heap));
+        List<String> jvm = new ArrayList<>(List.of(home.exitWithParentAgent(), "-Xms" + heap, "-Xmx" + heap));
         jvm.addAll(SERVER_JVM_OPTIONS);
         jvm.addAll(List.of("-Dlog4j2.configurationFile=" + writeLogConfig(dir), "-cp", classpath));
         List<String> format = new ArrayList<>(jvm);

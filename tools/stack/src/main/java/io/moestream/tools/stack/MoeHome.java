@@ -32,6 +32,18 @@ public record MoeHome(Path root) {
         return jar;
     }
 
+    /**
+     * The Java agent every child JVM of the stack runs with ({@code -javaagent}, module {@code tools/exit-with-parent}):
+     * it stops the child when this process is gone, so that a SIGKILL of {@code ./moe up} leaves no broker or service.
+     */
+    public String exitWithParentAgent() {
+        Path jar = root.resolve("tools/exit-with-parent/target/exit-with-parent.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with `mvn -DskipTests package`");
+        }
+        return "-javaagent:" + jar;
+    }
+
     /** Kafka's server and its dependencies (module {@code tools/local-broker}), the classpath of the embedded broker. */
     public Path libDir() {
         Path lib = root.resolve("tools/local-broker/target/lib");

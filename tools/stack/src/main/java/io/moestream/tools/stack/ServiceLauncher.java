@@ -43,7 +43,8 @@ final class ServiceLauncher {
         int httpPort = FreePorts.next();
         Map<String, String> all = new TreeMap<>(properties);
         all.put("quarkus.http.port", Integer.toString(httpPort));
-        List<String> args = new ArrayList<>(jvmOptions);
+        List<String> args = new ArrayList<>(List.of(home.exitWithParentAgent()));
+        args.addAll(jvmOptions);
         all.forEach((key, value) -> args.add("-D" + key + "=" + value));
         args.add("-jar");
         args.add(home.serviceJar(module).toString());
