@@ -231,9 +231,10 @@ public final class BrokerCluster implements AutoCloseable {
      * it is unregistered ({@link #unregister}), so that its partitions get new leaders at once.
      */
     ChildProcess restart(EmbeddedKafkaBroker node, Consumer<String> progress) throws InterruptedException {
+        String name = node.process().name();
         progress.accept(unregister(node)
-                ? node.process().name() + " unregistered: the controller moved its partitions' leadership to the live brokers"
-                : node.process().name() + " could not be unregistered; the controller fences it after its session ("
+                ? name + " unregistered: the controller moved its partitions' leadership to the live brokers"
+                : name + " could not be unregistered; the controller fences it after its session ("
                         + BROKER_SESSION_TIMEOUT_MS + " ms)");
         node.launch();
         node.awaitReady();
@@ -252,9 +253,11 @@ public final class BrokerCluster implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(adminConfig);
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(config)) {
+            // not chained: in Kafka 4.1 this option's timeoutMs returns another options type
             UnregisterBrokerOptions options = new UnregisterBrokerOptions();
             options.timeoutMs((int) UNREGISTER_TIMEOUT.toMillis());
-            admin.unregisterBroker(nodes.indexOf(node) + 1, options).all().get(UNREGISTER_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            admin.unregisterBroker(nodes.indexOf(node) + 1, options).all()
+                    .get(UNREGISTER_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
             return true;
         } catch (ExecutionException | TimeoutException e) {
             return false;
