@@ -440,9 +440,10 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Starts a crashed process again as it was started, and waits until it is ready: a broker on its kept data, a
-     * service under its name with the same settings (an expert rejoins its groups as the same static member). A
-     * crashed replica of a group with others first leaves the group, so that they take its partitions at once.
+     * Starts a crashed process again as it was started, and waits until it is ready: a broker on its kept data (first
+     * unregistered from the cluster, so that its partitions get new leaders at once), a service under its name with
+     * the same settings (an expert rejoins its groups as the same static member). A crashed replica of a group with
+     * others first leaves the group, so that they take its partitions at once.
      *
      * @throws IllegalStateException when it exits again before it is ready (with its log's tail)
      */
