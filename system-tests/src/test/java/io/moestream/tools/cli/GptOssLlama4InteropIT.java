@@ -10,7 +10,6 @@ import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
-import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.stack.MoeHome;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,9 +19,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,25 +39,14 @@ class GptOssLlama4InteropIT {
     private static final double TOLERANCE = 1e-4;
 
     /**
-     * The broker of every case but the first, which runs {@code ./moe up}'s embedded one: a broker start less per case
-     * (each case's stack has topics and consumer groups of its own, under its own topic prefix).
+     * The broker of every case but the first, which runs {@code ./moe up}'s embedded one (each case's stack has topics
+     * and consumer groups of its own, under its own topic prefix).
      */
-    static TestKafkaCluster kafka;
+    @RegisterExtension
+    static final ClassBroker BROKER = new ClassBroker();
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = TestKafkaCluster.start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @ParameterizedTest(name = "{0}, {1}, seed {2}, {3} broker")
     @CsvSource({"gpt_oss, f32, 1, embedded", "gpt_oss, bf16, 2, test JVM's", "gpt_oss, mxfp4, 3, test JVM's",
@@ -82,7 +69,7 @@ class GptOssLlama4InteropIT {
         // from the stored values, so the experts do too (the default, auto, computes a BF16 checkpoint in BF16 where
         // the CPU has BF16 units: Bf16ExpertsIT checks that path against the reference on the same backend)
         Process up = new ProcessBuilder(InteropProcesses.withBroker(List.of(moe.toString(), "up", "--model",
-                work.resolve("model").toString(), "--gateway-port", "0", "--compute-dtype", "fp32"), broker, kafka,
+                work.resolve("model").toString(), "--gateway-port", "0", "--compute-dtype", "fp32"), broker, BROKER.kafka(),
                 family + "-" + dtype)).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));

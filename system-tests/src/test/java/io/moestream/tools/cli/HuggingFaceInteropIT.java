@@ -7,7 +7,6 @@ import io.moestream.core.io.Npy;
 import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
-import io.moestream.testsupport.TestKafkaCluster;
 import io.moestream.tools.stack.MoeHome;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -17,9 +16,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,25 +33,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class HuggingFaceInteropIT {
     /**
-     * The broker of every case but the first, which runs {@code ./moe up}'s embedded one: a broker start less per case
-     * (each case's stack has topics and consumer groups of its own, under its own topic prefix).
+     * The broker of every case but the first, which runs {@code ./moe up}'s embedded one (each case's stack has topics
+     * and consumer groups of its own, under its own topic prefix).
      */
-    static TestKafkaCluster kafka;
+    @RegisterExtension
+    static final ClassBroker BROKER = new ClassBroker();
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = TestKafkaCluster.start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @ParameterizedTest(name = "{0}, {1} experts, layers {2}, {3} broker")
     @CsvSource({"mixtral, per-expert, 1, embedded", "qwen2_moe, per-expert, all, test JVM's",
@@ -72,7 +59,7 @@ class HuggingFaceInteropIT {
         // when ./moe up serves it (every MoE layer, or only layer 1) and ./moe infer streams numpy's input through
         // each served layer
         Process up = new ProcessBuilder(InteropProcesses.withBroker(List.of(moe.toString(), "up", "--model",
-                work.resolve("model").toString(), "--gateway-port", "0", "--layers", layers), broker, kafka,
+                work.resolve("model").toString(), "--gateway-port", "0", "--layers", layers), broker, BROKER.kafka(),
                 family + "-" + layout)).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));

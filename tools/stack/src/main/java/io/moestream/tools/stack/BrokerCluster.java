@@ -40,12 +40,15 @@ public final class BrokerCluster implements AutoCloseable {
 
     private final List<EmbeddedKafkaBroker> nodes;
     private final String bootstrapServers;
+    /** The first node's admin settings (the super user when secured) with every node to bootstrap from. */
     private final Map<String, Object> adminConfig;
 
-    private BrokerCluster(List<EmbeddedKafkaBroker> nodes, Map<String, Object> adminConfig) {
+    private BrokerCluster(List<EmbeddedKafkaBroker> nodes) {
         this.nodes = nodes;
         this.bootstrapServers = nodes.stream().map(EmbeddedKafkaBroker::bootstrapServers).collect(Collectors.joining(","));
-        this.adminConfig = adminConfig;
+        Map<String, Object> admin = new HashMap<>(nodes.get(0).adminConfig());
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this.adminConfig = Map.copyOf(admin);
     }
 
     /**
@@ -95,7 +98,7 @@ public final class BrokerCluster implements AutoCloseable {
             nodes.add(EmbeddedKafkaBroker.format(home, dir, name, workDir.resolve("logs").resolve(name + ".log"),
                     server, clusterId, brokers == 1 ? "1g" : "512m", secure));
         }
-        BrokerCluster cluster = new BrokerCluster(nodes, nodes.get(0).adminConfig());
+        BrokerCluster cluster = new BrokerCluster(nodes);
         try {
             nodes.forEach(EmbeddedKafkaBroker::launch);
             for (EmbeddedKafkaBroker node : nodes) {
@@ -211,11 +214,6 @@ public final class BrokerCluster implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** The admin settings of the first node (the super user when secured). */
-    public Map<String, Object> adminConfig() {
-        return adminConfig;
-    }
-
     /** The nodes' processes as they run now (a restarted node's new process). */
     public List<ChildProcess> processes() {
         return nodes.stream().map(EmbeddedKafkaBroker::process).toList();
@@ -250,9 +248,7 @@ public final class BrokerCluster implements AutoCloseable {
      * took it out within {@link #UNREGISTER_TIMEOUT} (which covers the election of a new controller).
      */
     private boolean unregister(EmbeddedKafkaBroker node) throws InterruptedException {
-        Map<String, Object> config = new HashMap<>(adminConfig);
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(config)) {
+        try (Admin admin = Admin.create(adminConfig)) {
             // not chained: in Kafka 4.1 this option's timeoutMs returns another options type
             UnregisterBrokerOptions options = new UnregisterBrokerOptions();
             options.timeoutMs((int) UNREGISTER_TIMEOUT.toMillis());
