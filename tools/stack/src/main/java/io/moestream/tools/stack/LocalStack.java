@@ -327,7 +327,7 @@ public final class LocalStack implements AutoCloseable {
             // Static group membership under the process's name within this stack: a process restarted under it gets
             // its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing
             // each other's members.
-            all.put(ServiceKeys.EXPERT_INSTANCE_ID, expertInstanceId(name));
+            all.put(ServiceKeys.EXPERT_INSTANCE_ID, staticMemberId(name));
             // a known expert process restarted under its name serves its group again
             Optional.ofNullable(expertProcesses.get(name)).ifPresent(group -> {
                 all.put(ServiceKeys.EXPERT_GROUP, group.name());
@@ -337,7 +337,7 @@ public final class LocalStack implements AutoCloseable {
         if (module.equals("router-service")) {
             // The same for the router's Kafka Streams consumer: a router restarted under its name takes its partitions
             // back at once, instead of waiting until the dead member's session (10 s) times out.
-            all.put(ServiceKeys.ROUTER_INSTANCE_ID, expertInstanceId(name));
+            all.put(ServiceKeys.ROUTER_INSTANCE_ID, staticMemberId(name));
         }
         if (secure != null) {
             all.putAll(secure.serviceProperties(bootstrap, principal(name, module)));
@@ -418,7 +418,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** A service, Prometheus or Alertmanager that is no longer running, if any: the stack is then broken. */
-    public java.util.Optional<ChildProcess> firstExited() {
+    public Optional<ChildProcess> firstExited() {
         Stream<ChildProcess> watched = monitoring == null ? services.stream()
                 : Stream.concat(services.stream(), monitoring.processes().stream());
         return watched.filter(p -> !p.isAlive()).findFirst();
@@ -459,7 +459,7 @@ public final class LocalStack implements AutoCloseable {
         ExpertGroup group = expertProcesses.get(crashed.name());
         if (group != null && group.replicas() > 1) {
             String groupId = topics.expertGroup(group.name());
-            int removed = StaticMembers.remove(adminConfig(), groupId, expertInstanceId(crashed.name()) + "-c");
+            int removed = StaticMembers.remove(adminConfig(), groupId, staticMemberId(crashed.name()) + "-c");
             progress.accept(crashed.name() + ": " + removed + " consumer(s) taken out of " + groupId
                     + ", its partitions move to the group's live replicas");
         }
@@ -471,7 +471,7 @@ public final class LocalStack implements AutoCloseable {
      * under it gets its partitions back. The stack's own directory name keeps two stacks on one cluster from fencing
      * each other's members.
      */
-    private String expertInstanceId(String name) {
+    private String staticMemberId(String name) {
         return workDir.getFileName() + "-" + name;
     }
 
