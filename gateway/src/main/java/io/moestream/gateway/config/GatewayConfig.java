@@ -49,8 +49,8 @@ public interface GatewayConfig {
         /**
          * Most chunks of one stream that may be pending (received, not yet answered) at once. A few chunks keep the
          * experts busy; more only queue (Little's law), and a queue is what a failure adds its time to: at OLMoE's
-         * shape (64 BF16 experts on 2 cores) 32 chunks of 64 rows waited 15 s each and, after a broker's loss, the
-         * stream went 11.8-14.9 s without an answer; with 8, 5.3-6.3 s, at the same throughput (BENCHMARKS.md).
+         * shape (64 BF16 experts on 2 cores) 32 chunks of 64 rows waited about 15 s each and answers came in bursts
+         * up to 5.4 s apart without a fault (at most 3.0 s apart with 8), at the same throughput (BENCHMARKS.md).
          */
         @WithDefault("8")
         int maxInFlightChunks();
