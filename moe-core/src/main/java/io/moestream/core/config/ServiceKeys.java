@@ -36,6 +36,8 @@ public final class ServiceKeys {
     public static final String ROUTING_CONFIDENCE_THRESHOLD = "moe.routing.confidence-threshold";
     /** Router: stable process name for static group membership of its Kafka Streams consumer. */
     public static final String ROUTER_INSTANCE_ID = "moe.router.instance-id";
+    /** Router: the directory under which it keeps its Kafka Streams state, a directory of its own per process. */
+    public static final String ROUTER_STATE_ROOT = "moe.router.state-root";
 
     /** Expert service: the experts of its group ({@code all} or {@code layer:expert} ranges). */
     public static final String EXPERT_EXPERTS = "moe.expert.experts";
@@ -59,7 +61,7 @@ public final class ServiceKeys {
     public static final List<String> SHARED = List.of(MODEL_DIR, TOPIC_PREFIX, LAYERS, MAX_CHUNK_ROWS);
     /** The router's own keys that others write. */
     public static final List<String> ROUTER = List.of(WIRE_DTYPE, ROUTING_MODE, ROUTING_CAPACITY_FACTOR, ROUTING_OVERFLOW,
-            ROUTING_RENORMALIZE_KEPT, ROUTING_CONFIDENCE_THRESHOLD, ROUTER_INSTANCE_ID);
+            ROUTING_RENORMALIZE_KEPT, ROUTING_CONFIDENCE_THRESHOLD, ROUTER_INSTANCE_ID, ROUTER_STATE_ROOT);
     /** The expert service's own keys that others write. */
     public static final List<String> EXPERT = List.of(EXPERT_EXPERTS, EXPERT_GROUP, EXPERT_INSTANCE_ID,
             EXPERT_COMPUTE_DTYPE);

@@ -54,6 +54,14 @@ public interface RouterConfig {
          * instead of after the old member's session timeout; unset, a dynamic member.
          */
         Optional<String> instanceId();
+
+        /**
+         * Directory under which the router keeps its Kafka Streams state (the load windows' stores), in a directory of
+         * its own per process ({@code kafka-streams.state.dir}, derived from this key in {@code application.properties}).
+         * The local stack sets it inside its own directory, so the state goes when the stack does; unset, the
+         * system's temporary directory.
+         */
+        Optional<String> stateRoot();
     }
 
     interface Load {

@@ -9,6 +9,7 @@ import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,6 +45,20 @@ class RouterConfigKeysTest {
                 String.class)).contains("moe-stack-1-router");
         assertThat(configWith(Map.of()).getOptionalValue(key, String.class))
                 .as("no instance id: a dynamic member, the key absent for Kafka Streams").isEmpty();
+    }
+
+    @Test
+    void shouldKeepItsStateInADirectoryOfItsOwnUnderTheGivenRoot() throws IOException {
+        String key = "kafka-streams.state.dir";
+        // what Quarkus and the JVM define at run time
+        Map<String, String> runtime = Map.of("quarkus.uuid", "d2c1e6b4", "java.io.tmpdir", "/tmp");
+
+        Map<String, String> underRoot = new HashMap<>(runtime);
+        underRoot.put(ServiceKeys.ROUTER_STATE_ROOT, "/stack/router-state");
+        assertThat(configWith(underRoot).getValue(key, String.class))
+                .isEqualTo("/stack/router-state/moe-router-state-d2c1e6b4");
+        assertThat(configWith(runtime).getValue(key, String.class)).as("no root: the system's temporary directory")
+                .isEqualTo("/tmp/moe-router-state-d2c1e6b4");
     }
 
     private SmallRyeConfig configWith(Map<String, String> properties) throws IOException {
