@@ -50,9 +50,7 @@ class UpSignalIT {
         Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
         List<String> lines = new CopyOnWriteArrayList<>();
         Process up = startUp(model);
-        Thread reader = new Thread(() -> read(up, lines), "moe-up-output");
-        reader.setDaemon(true);
-        reader.start();
+        Thread reader = readInBackground(up, lines);
         try {
             // given ./moe up that got as far as the point, and not to READY
             await("moe up printing '" + point + "' (output: " + lines + ")").atMost(Duration.ofMinutes(3))
@@ -99,9 +97,7 @@ class UpSignalIT {
         ModelGenerator.generate(model, new ModelSpec(1, 4, 2, 32, 48, 13));
         List<String> lines = new CopyOnWriteArrayList<>();
         Process up = startUp(model);
-        Thread reader = new Thread(() -> read(up, lines), "moe-up-output");
-        reader.setDaemon(true);
-        reader.start();
+        readInBackground(up, lines);
         Set<ProcessHandle> started = ConcurrentHashMap.newKeySet();
         try {
             // given ./moe up ready, with its broker and services
@@ -130,6 +126,14 @@ class UpSignalIT {
         Path moe = MoeHome.locate().root().resolve("moe");
         return new ProcessBuilder(moe.toString(), "up", "--model", model.toString(), "--gateway-port", "0")
                 .redirectErrorStream(true).start();
+    }
+
+    /** A daemon thread that reads {@code up}'s output into {@code lines} until it ends. */
+    private static Thread readInBackground(Process up, List<String> lines) {
+        Thread reader = new Thread(() -> read(up, lines), "moe-up-output");
+        reader.setDaemon(true);
+        reader.start();
+        return reader;
     }
 
     private static void read(Process up, List<String> lines) {

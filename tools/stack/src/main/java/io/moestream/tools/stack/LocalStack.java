@@ -338,7 +338,7 @@ public final class LocalStack implements AutoCloseable {
             // The same for the router's Kafka Streams consumer: a router restarted under its name takes its partitions
             // back at once, instead of waiting until the dead member's session (10 s) times out.
             all.put(ServiceKeys.ROUTER_INSTANCE_ID, staticMemberId(name));
-            // its Kafka Streams state in this stack's directory, deleted with the stack, not left in the system's
+            // its Kafka Streams state in this stack's directory, deleted with the stack, not left in /tmp for good
             all.put(ServiceKeys.ROUTER_STATE_ROOT, workDir.resolve("router-state").toString());
         }
         if (secure != null) {

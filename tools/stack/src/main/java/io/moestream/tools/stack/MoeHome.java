@@ -26,10 +26,7 @@ public record MoeHome(Path root) {
     /** The runnable Quarkus jar of a service module, e.g. {@code gateway}. */
     public Path serviceJar(String module) {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build with `mvn -DskipTests package` (./moe does it on first use)");
-        }
-        return jar;
+        return built(jar, Files.isRegularFile(jar));
     }
 
     /**
@@ -38,18 +35,20 @@ public record MoeHome(Path root) {
      */
     public String exitWithParentAgent() {
         Path jar = root.resolve("tools/exit-with-parent/target/exit-with-parent.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build with `mvn -DskipTests package`");
-        }
-        return "-javaagent:" + jar;
+        return "-javaagent:" + built(jar, Files.isRegularFile(jar));
     }
 
     /** Kafka's server and its dependencies (module {@code tools/local-broker}), the classpath of the embedded broker. */
     public Path libDir() {
         Path lib = root.resolve("tools/local-broker/target/lib");
-        if (!Files.isDirectory(lib)) {
-            throw new IllegalStateException(lib + " is missing: build with `mvn -DskipTests package`");
+        return built(lib, Files.isDirectory(lib));
+    }
+
+    /** {@code path} when the build made it, else a failure that says how to build it. */
+    private static Path built(Path path, boolean present) {
+        if (!present) {
+            throw new IllegalStateException(path + " is missing: build with `mvn -DskipTests package` (./moe does it on first use)");
         }
-        return lib;
+        return path;
     }
 }
