@@ -79,18 +79,21 @@ class PlacementIT {
                 }
                 awaitEverythingCommitted(admin, topics);
 
-                // when a second stream is under way, and keeps sending a chunk every 50 ms while the second plan is
-                // rolled out, then the rest at full speed
-                Matrix second = Matrix.gaussian(80_000, D_MODEL, 2);
+                // when a second stream is under way, and keeps sending a chunk every 100 ms while the second plan is
+                // rolled out (1000 chunks: room for a rollout of 98 s), then the rest at full speed
+                Matrix second = Matrix.gaussian(20_000, D_MODEL, 2);
                 try (StreamProbe stream = StreamProbe.startPaced(stack.gatewayAddress(), "during", second, CHUNK_ROWS)) {
                     stream.allow(20);
                     assertThat(stream.awaitResults(20, WAIT)).as("stream under way before the new plan").isTrue();
+                    long rolloutStart = System.nanoTime();
                     CompletableFuture<Void> rollout = CompletableFuture.runAsync(() -> apply(stack, after));
                     while (!rollout.isDone()) {
                         stream.allow(1);
-                        Thread.sleep(50);
+                        Thread.sleep(100);
                     }
                     rollout.get();
+                    System.out.printf("rollout took %.1f s; %d of %d chunks sent by then%n",
+                            (System.nanoTime() - rolloutStart) / 1e9, stream.sentCount(), stream.chunkCount());
                     assertThat(stream.sentCount()).as("chunks left to send once the new plan is in place")
                             .isLessThan(stream.chunkCount());
                     stream.allow(stream.chunkCount());
