@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * checkpoint under {@code language_model.} with MoE every second layer) and computes its MoE layers by its
  * transcription of the Hugging Face blocks ({@code src/test/python/gpt_oss_llama4_numpy.py}); {@code ./moe up} serves
  * it (its embedded broker in the first case, in the others one broker in the test JVM under a topic prefix per case;
- * router, experts, gateway as processes) and {@code ./moe infer} must reproduce numpy's output and
+ * router, experts, gateway as processes) and {@code ./moe infer} (a process in the first case, its command line in the
+ * test JVM in the others) must reproduce numpy's output and
  * the in-process reference layer's for every MoE layer. GPT-OSS's cases must have clamped gate and up values.
  */
 class GptOssLlama4InteropIT {
@@ -80,8 +81,8 @@ class GptOssLlama4InteropIT {
             for (JsonNode layerNode : stats.get("moe_layers")) {
                 int layer = layerNode.asInt();
                 Path y = work.resolve("y-L" + layer + ".npy");
-                InteropProcesses.run(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer", Integer.toString(layer),
-                        "--input", work.resolve("x.npy").toString(), "--output", y.toString(), "--chunk-rows", "48"), 120);
+                InteropProcesses.infer(moe, broker, List.of("--gateway", gateway, "--layer", Integer.toString(layer),
+                        "--input", work.resolve("x.npy").toString(), "--output", y.toString(), "--chunk-rows", "48"));
 
                 // then each layer's output is numpy's and the reference layer's
                 ErrorStats vsNumpy = ErrorStats.compare(Npy.read(y), Npy.read(work.resolve("expected-L" + layer + ".npy")));

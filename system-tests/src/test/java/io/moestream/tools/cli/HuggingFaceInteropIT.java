@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * two-layer checkpoint in that family's Hugging Face layout (per-expert tensors, or the fused layout for two
  * families) and computes both layers itself; {@code ./moe up} serves it (its embedded broker in the first case, in
  * the others one broker in the test JVM under a topic prefix per case; all services as processes, every layer, shared experts as their own expert; the Mixtral case serves only layer 1 with
- * {@code --layers 1}, and a request for layer 0 must be refused) and {@code ./moe infer} must reproduce numpy's output
- * and the in-process reference layer's for each served layer. Ctrl-C
+ * {@code --layers 1}, and a request for layer 0 must be refused) and {@code ./moe infer} (a process in the first case,
+ * its command line in the test JVM in the others) must reproduce numpy's output and the in-process reference layer's
+ * for each served layer. Ctrl-C
  * (SIGTERM) then stops it all.
  */
 class HuggingFaceInteropIT {
@@ -76,8 +77,8 @@ class HuggingFaceInteropIT {
                     continue;
                 }
                 Path y = work.resolve("y-L" + layer + ".npy");
-                InteropProcesses.run(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer", Integer.toString(layer), "--input",
-                        work.resolve("x.npy").toString(), "--output", y.toString(), "--chunk-rows", "64"), 120);
+                InteropProcesses.infer(moe, broker, List.of("--gateway", gateway, "--layer", Integer.toString(layer),
+                        "--input", work.resolve("x.npy").toString(), "--output", y.toString(), "--chunk-rows", "64"));
 
                 // then each layer's output is numpy's
                 ErrorStats error = ErrorStats.compare(Npy.read(y), Npy.read(work.resolve("expected-L" + layer + ".npy")));

@@ -3,8 +3,12 @@ package io.moestream.tools.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moestream.testsupport.TestKafkaCluster;
+import io.moestream.tools.MoeCli;
+import java.nio.file.Path;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +36,24 @@ final class InteropProcesses {
         List<String> command = new ArrayList<>(up);
         command.addAll(List.of("--bootstrap", kafka.bootstrapServers(), "--topic-prefix", name + "."));
         return command;
+    }
+
+    /**
+     * {@code ./moe infer} with {@code args}: as its own process in the case on the embedded broker ({@code broker}
+     * "embedded"), the user's whole path, and in the others through the same command line in this JVM, a JVM start
+     * less per layer.
+     */
+    static void infer(Path moe, String broker, List<String> args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("infer"));
+        command.addAll(args);
+        if (broker.equals("embedded")) {
+            command.add(0, moe.toString());
+            run(command, 120);
+            return;
+        }
+        StringWriter err = new StringWriter();
+        int exit = MoeCli.commandLine().setErr(new PrintWriter(err, true)).execute(command.toArray(String[]::new));
+        assertThat(exit).as(command + " exit code; error output:\n" + err).isZero();
     }
 
     static Matcher awaitReadyLine(BufferedReader out) throws IOException {

@@ -23,6 +23,11 @@ import picocli.CommandLine.Command;
 public final class MoeCli {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new MoeCli()).setExecutionExceptionHandler(new UserErrorHandler()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@code ./moe} runs it, for a caller that runs a command in its own JVM. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new MoeCli()).setExecutionExceptionHandler(new UserErrorHandler());
     }
 }
