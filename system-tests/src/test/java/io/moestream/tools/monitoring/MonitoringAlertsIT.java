@@ -42,6 +42,8 @@ class MonitoringAlertsIT {
     /** Short load windows, so the balancedness gauge is fresh at every scrape. */
     private static final Map<String, String> WINDOWS = Map.of("router-service:moe.load.window", "1s");
     private static final Duration GIVE_UP = Duration.ofSeconds(150);
+    /** The traffic's pace: tokens in every 1 s load window, without loading the machine while the alert's rule waits. */
+    private static final Duration ROUND = Duration.ofMillis(500);
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((\\w+), *\\w+\\)");
 
     @TempDir
@@ -66,13 +68,16 @@ class MonitoringAlertsIT {
             PrometheusApi skewedPrometheus = new PrometheusApi(skewed.monitoring().orElseThrow().prometheusUrl());
             PrometheusApi balancedPrometheus = new PrometheusApi(balanced.monitoring().orElseThrow().prometheusUrl());
 
-            // when both stacks get the same tokens until the skewed one's alert has been delivered
+            // when both stacks get the same tokens, a request each every ROUND, until the skewed one's alert has been
+            // delivered (the gauge holds its latest closed window between requests, so the rule's wait needs no more)
             long start = System.nanoTime();
             List<JsonNode> fired = List.of();
             for (int i = 0; fired.isEmpty(); i++) {
+                long roundStart = System.nanoTime();
                 Matrix x = Matrix.gaussian(ROWS, SPEC.dModel(), i);
                 skewedClient.infer("skewed-" + i, 0, x, 64, Duration.ofSeconds(30));
                 balancedClient.infer("balanced-" + i, 0, x, 64, Duration.ofSeconds(30));
+                Thread.sleep(Math.max(0, ROUND.toMillis() - (System.nanoTime() - roundStart) / 1_000_000));
                 fired = skewedHook.alerts();
                 assertThat(System.nanoTime() - start).as("no alert delivered within %s; the skewed Prometheus holds %s",
                         GIVE_UP, skewedPrometheus.alerts()).isLessThan(GIVE_UP.toNanos());
