@@ -3,7 +3,6 @@ package io.moestream.tools.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moestream.core.layer.ReferenceMoeLayer;
-import io.moestream.core.model.ModelGenerator;
 import io.moestream.core.model.ModelSpec;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.routing.LayerRouter;
@@ -14,13 +13,8 @@ import io.moestream.core.routing.RoutingStats;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.testsupport.PrometheusScrape;
-import io.moestream.testsupport.TestKafkaCluster;
-import io.moestream.tools.client.GatewayClient;
 import io.moestream.tools.stack.LocalStack;
-import io.moestream.tools.stack.MoeHome;
 import io.moestream.tools.stack.StackOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,32 +42,18 @@ class RoutingOptionsIT {
     static final int TOKENS = 300;
     static final int CHUNK_ROWS = 64;
 
-    private Path modelDir;
-    private TestKafkaCluster kafka;
-    private LocalStack stack;
-    private GatewayClient client;
+    /** The stack of every case (its own, not shared with other classes): a broker in this JVM, the model, the processes. */
+    private SharedStacks.Stack fixture;
 
     @BeforeAll
     void startStack() throws Exception {
-        modelDir = Files.createTempDirectory("routing-options-model-");
-        ModelGenerator.generate(modelDir, new ModelSpec(1, EXPERTS, TOP_K, D_MODEL, 64, 31));
-        kafka = TestKafkaCluster.start();
-        stack = LocalStack.start(MoeHome.locate(), StackOptions.forModel(modelDir).withBootstrap(kafka.bootstrapServers()),
-                System.out::println);
-        client = new GatewayClient(stack.gatewayAddress());
+        fixture = SharedStacks.Stack.start(SharedStacks.Key.of(new ModelSpec(1, EXPERTS, TOP_K, D_MODEL, 64, 31)));
     }
 
     @AfterAll
     void stopStack() throws Exception {
-        try {
-            if (client != null) {
-                client.close();
-            }
-            PipelineFixtures.stop("RoutingOptionsIT", stack, null, null, modelDir);
-        } finally {
-            if (kafka != null) {
-                kafka.close();
-            }
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -88,16 +68,17 @@ class RoutingOptionsIT {
         // given the stack's router restarted with the options (its keys as ./moe up sets them; a clean stop commits
         // what the previous router routed, so this one routes only this case's tokens)
         RoutingOptions options = new RoutingOptions(mode, capacityFactor, overflow, renormalizeKept, threshold);
+        LocalStack stack = fixture.stack();
         stack.stopService("router");
         stack.startService("router", "router-service", StackOptions.routerProperties(options));
         Matrix x = Matrix.gaussian(TOKENS, D_MODEL, 12);
         PrometheusScrape gatewayBefore = PrometheusScrape.of(stack.httpAddress("gateway"));
 
         // when the tokens stream through the gateway in chunks
-        Matrix y = client.infer("routing-it-" + mode + "-" + overflow, 0, x, CHUNK_ROWS, Duration.ofMinutes(2));
+        Matrix y = fixture.client().infer("routing-it-" + mode + "-" + overflow, 0, x, CHUNK_ROWS, Duration.ofMinutes(2));
 
         // then each chunk equals the reference layer routed with the same options over the same rows
-        try (MoeModel model = MoeModel.open(modelDir);
+        try (MoeModel model = MoeModel.open(fixture.modelDir());
              ReferenceMoeLayer reference = new ReferenceMoeLayer(model, 0, options)) {
             LayerRouter router = model.router(0, options);
             float[] expected = new float[TOKENS * D_MODEL];
