@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * gone soon after, it says so in one line, and its working directory is deleted. Every descendant of the {@code up}
  * process seen from its start until it exits is collected (with {@link ProcessHandle#descendants()}), so a process
  * started after the signal counts too. And {@code ./moe up} killed with SIGKILL once ready: its children stop on their
- * own (the exit-with-parent agent), since nothing of {@code up} runs any more to stop them.
+ * own (the exit-with-parent main class they run under), since nothing of {@code up} runs any more to stop them.
  */
 class UpSignalIT {
     private static final Pattern WORK_DIR = Pattern.compile("\\) in (\\S+moe-stack-\\S+)$");

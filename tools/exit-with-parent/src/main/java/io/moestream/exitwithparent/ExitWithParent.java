@@ -2,13 +2,17 @@ package io.moestream.exitwithparent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.util.Arrays;
 
 /**
- * A Java agent ({@code -javaagent}) for the local stack's child JVMs: it stops the JVM, through its shutdown hooks (a
- * broker's clean shutdown, a service's graceful one), once its standard input ends. The stack starts every child with
- * standard input a pipe from itself that it never writes to nor closes; the kernel closes it when the parent dies,
- * however it dies. So no broker or service outlives a {@code ./moe up} or a test JVM that was killed with SIGKILL,
- * which no shutdown hook of the parent can handle.
+ * The main class of the local stack's child JVMs: {@code ExitWithParent <main class> <its arguments>} runs that main
+ * class (Kafka's, a Quarkus service's) and stops the JVM, through its shutdown hooks (a broker's clean shutdown, a
+ * service's graceful one), once its standard input ends. The stack starts every child with standard input a pipe from
+ * itself that it never writes to nor closes; the kernel closes it when the parent dies, however it dies. So no broker
+ * or service outlives a {@code ./moe up} or a test JVM that was killed with SIGKILL, which no shutdown hook of the
+ * parent can handle. A main class rather than a Java agent: a JVM with an agent can write or map a class-data-sharing
+ * archive only with a diagnostic flag and a warning at every start (the stack's startup archives).
  */
 public final class ExitWithParent {
     /** A JVM whose shutdown hooks hang is halted after this long: the parent is gone, nobody else would stop it. */
@@ -17,8 +21,17 @@ public final class ExitWithParent {
     private ExitWithParent() {
     }
 
-    public static void premain(String args) {
+    public static void main(String[] args) throws Throwable {
+        if (args.length == 0) {
+            throw new IllegalArgumentException("usage: ExitWithParent <main class> [its arguments...]");
+        }
         daemon("exit-with-parent", ExitWithParent::exitAtEndOfInput).start();
+        try {
+            Class.forName(args[0]).getMethod("main", String[].class)
+                    .invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     private static void exitAtEndOfInput() {

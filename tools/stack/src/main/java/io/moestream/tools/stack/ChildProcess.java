@@ -58,7 +58,7 @@ public final class ChildProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command);
             environment.forEach(builder.environment()::putIfAbsent);
             // Standard input stays a pipe from this JVM, never written to nor closed: the kernel closes it when this
-            // JVM dies, SIGKILL included, and the exit-with-parent agent of the stack's JVMs then stops them.
+            // JVM dies, SIGKILL included, and the exit-with-parent main class of the stack's JVMs then stops them.
             builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             synchronized (STARTED) {
                 if (refusing) {

@@ -35,16 +35,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path log;
     private final String bootstrapServers;
     private final Map<String, Object> adminConfig;
+    private final StartupArchive archive;
     private volatile ChildProcess process;
+    /** Whether the current start records the startup archive, to be written once it is ready. */
+    private volatile boolean recording;
     private volatile boolean closed;
 
     private EmbeddedKafkaBroker(String name, List<String> serverCommand, Path log, String bootstrapServers,
-                                Map<String, Object> adminConfig) {
+                                Map<String, Object> adminConfig, StartupArchive archive) {
         this.name = name;
         this.serverCommand = serverCommand;
         this.log = log;
         this.bootstrapServers = bootstrapServers;
         this.adminConfig = adminConfig;
+        this.archive = archive;
     }
 
     /** A single-node broker on plain text. */
@@ -64,11 +68,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.store(out, "moe-stream embedded broker " + name);
         }
         String classpath = home.libDir().resolve("*").toString();
-        List<String> jvm = new ArrayList<>(List.of(home.exitWithParentAgent(), "-Xms" + heap, "-Xmx" + heap));
+        List<String> jvm = new ArrayList<>(List.of("-Xms" + heap, "-Xmx" + heap));
         jvm.addAll(SERVER_JVM_OPTIONS);
-        jvm.addAll(List.of("-Dlog4j2.configurationFile=" + writeLogConfig(dir), "-cp", classpath));
+        jvm.add("-Dlog4j2.configurationFile=" + writeLogConfig(dir));
         List<String> format = new ArrayList<>(jvm);
-        format.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()));
+        format.addAll(home.exitWithParent(classpath, "kafka.tools.StorageTool"));
+        format.addAll(List.of("format", "-t", clusterId, "-c", config.toString()));
         if (secure != null) {
             format.addAll(secure.formatArguments());
         }
@@ -77,17 +82,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("formatting the storage of " + name + " failed:\n" + formatting.logTail(30));
         }
         List<String> serverCommand = new ArrayList<>(jvm);
-        serverCommand.addAll(List.of("kafka.Kafka", config.toString()));
+        serverCommand.addAll(home.exitWithParent(classpath, "kafka.Kafka"));
+        serverCommand.add(config.toString());
         String bootstrap = server.getProperty("advertised.listeners").replaceFirst("^[A-Z_]+://", "");
         Map<String, Object> admin = secure == null
                 ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)
                 : secure.adminConfig(bootstrap);
-        return new EmbeddedKafkaBroker(name, serverCommand, log, bootstrap, admin);
+        StartupArchive archive = StartupArchive.of("kafka-server", List.of(home.libDir(), home.exitWithParentJar()),
+                home.libDir().resolveSibling("startup-archive"));
+        return new EmbeddedKafkaBroker(name, serverCommand, log, bootstrap, admin, archive);
     }
 
     /** Starts (or, after it exited, restarts) the server on its formatted storage: the same node, its data kept. */
     void launch() {
-        process = ChildProcess.startJava(name, serverCommand, log);
+        StartupArchive.Start start = archive.nextStart();
+        List<String> command = new ArrayList<>(start.jvmOptions());
+        command.addAll(serverCommand);
+        recording = start.records();
+        process = ChildProcess.startJava(name, command, log);
         if (closed) {
             // the stack stopped while this node was being restarted: nothing may outlive it
             process.close();
@@ -121,6 +133,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 }
                 try {
                     admin.describeCluster().nodes().get();
+                    if (recording) {
+                        recording = false;
+                        archive.writeFrom(process); // its outcome shows in the next start's options, not worth a line
+                    }
                     return;
                 } catch (ExecutionException notYet) {
                     if (System.nanoTime() > deadline) {

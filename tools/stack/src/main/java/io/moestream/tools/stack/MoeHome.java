@@ -1,7 +1,9 @@
 package io.moestream.tools.stack;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The repository checkout the {@code moe} launcher runs from: where the service jars and the broker's
@@ -30,12 +32,19 @@ public record MoeHome(Path root) {
     }
 
     /**
-     * The Java agent every child JVM of the stack runs with ({@code -javaagent}, module {@code tools/exit-with-parent}):
-     * it stops the child when this process is gone, so that a SIGKILL of {@code ./moe up} leaves no broker or service.
+     * The JVM arguments that run {@code mainClass} from {@code classpath} as a child of the stack: under the
+     * exit-with-parent main class (module {@code tools/exit-with-parent}), which stops the child when this process is
+     * gone, so that a SIGKILL of {@code ./moe up} leaves no broker or service.
      */
-    public String exitWithParentAgent() {
+    public List<String> exitWithParent(String classpath, String mainClass) {
+        return List.of("-cp", classpath + File.pathSeparator + exitWithParentJar(),
+                "io.moestream.exitwithparent.ExitWithParent", mainClass);
+    }
+
+    /** The jar of {@link #exitWithParent}'s main class, on every child JVM's class path. */
+    public Path exitWithParentJar() {
         Path jar = root.resolve("tools/exit-with-parent/target/exit-with-parent.jar");
-        return "-javaagent:" + built(jar, Files.isRegularFile(jar));
+        return built(jar, Files.isRegularFile(jar));
     }
 
     /** Kafka's server and its dependencies (module {@code tools/local-broker}), the classpath of the embedded broker. */

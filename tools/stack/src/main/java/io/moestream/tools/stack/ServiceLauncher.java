@@ -1,6 +1,7 @@
 package io.moestream.tools.stack;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,29 +33,51 @@ final class ServiceLauncher {
 
     private final MoeHome home;
     private final Path logDir;
+    private final Map<String, StartupArchive> archives = new ConcurrentHashMap<>();
+    private final Map<String, String> mainClasses = new ConcurrentHashMap<>();
 
     ServiceLauncher(MoeHome home, Path logDir) {
         this.home = home;
         this.logDir = logDir;
     }
 
-    /** A started service: its process and the HTTP port of its health and metrics endpoints. */
-    record Service(ChildProcess process, int httpPort) {
+    /**
+     * A started service: its process, the HTTP port of its health and metrics endpoints, and its module's startup
+     * archive when this start is to write it.
+     */
+    record Service(ChildProcess process, int httpPort, Optional<StartupArchive> archiveToWrite) {
     }
 
     Service start(String name, String module, Map<String, String> properties, List<String> jvmOptions) {
         int httpPort = FreePorts.next();
         Map<String, String> all = new TreeMap<>(properties);
         all.put("quarkus.http.port", Integer.toString(httpPort));
-        List<String> args = new ArrayList<>(List.of(home.exitWithParentAgent()));
+        Path jar = home.serviceJar(module);
+        StartupArchive archive = archives.computeIfAbsent(module,
+                m -> StartupArchive.of(m, List.of(jar.getParent(), home.exitWithParentJar()),
+                        jar.getParent().resolveSibling("startup-archive")));
+        StartupArchive.Start start = archive.nextStart();
+        List<String> args = new ArrayList<>(start.jvmOptions());
         args.addAll(jvmOptions);
         all.forEach((key, value) -> args.add("-D" + key + "=" + value));
-        args.add("-jar");
-        args.add(home.serviceJar(module).toString());
-        return new Service(ChildProcess.startJava(name, args, logDir.resolve(name + ".log")), httpPort);
+        args.addAll(home.exitWithParent(jar.toString(), mainClasses.computeIfAbsent(module, m -> mainClass(jar))));
+        return new Service(ChildProcess.startJava(name, args, logDir.resolve(name + ".log")), httpPort,
+                start.records() ? Optional.of(archive) : Optional.empty());
     }
 
-    /** Waits for readiness; tells {@code progress} how many experts a loading expert process has loaded, every few seconds. */
+    /** The main class that the manifest of a service jar names: Quarkus's runner. */
+    private static String mainClass(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            return file.getManifest().getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the manifest of " + jar, e);
+        }
+    }
+
+    /**
+     * Waits for readiness; tells {@code progress} how many experts a loading expert process has loaded, every few
+     * seconds, and, when this start writes its module's startup archive, how that went.
+     */
     void awaitReady(Service service, Consumer<String> progress) throws InterruptedException {
         URI health = URI.create("http://127.0.0.1:" + service.httpPort() + "/q/health/ready");
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
@@ -64,6 +90,9 @@ final class ServiceLauncher {
             }
             Optional<HttpResponse<String>> response = get(health);
             if (response.isPresent() && response.get().statusCode() == 200) {
+                if (service.archiveToWrite().isPresent()) {
+                    progress.accept(service.archiveToWrite().get().writeFrom(process));
+                }
                 return;
             }
             Matcher loaded = LOADED.matcher(response.map(HttpResponse::body).orElse(""));
