@@ -24,25 +24,15 @@ import java.util.stream.Stream;
  * one rename: a JVM elsewhere never maps a half-written file, and two first starts at once each write their own. The
  * archive's name holds a digest of the JVM and of the program's jars (names, sizes, times), so that after a rebuild
  * or with another JDK the next start records anew; a JVM that cannot use an archive ignores it. Without
- * {@code jcmd} (a JRE) or the JDK's own archive nothing is recorded; {@code -Dmoe.startup-archives=false} turns
- * archives off.
+ * {@code jcmd} (a JRE) or the JDK's own archive nothing is recorded ({@code jcmd} is then null);
+ * {@code -Dmoe.startup-archives=false} turns archives off. {@code file} is present once a start wrote it.
  */
-final class StartupArchive {
+record StartupArchive(String program, Path file, Path jcmd) {
     /** The JVM's own lines about archives (classes it skips when dumping, an archive it cannot map) stay out of the logs. */
     private static final String QUIET = "-Xlog:cds*=off";
     private static final long DUMP_TIMEOUT_SECONDS = 120;
     /** {@code -Dmoe.startup-archives=false} starts every program without one, as before they existed. */
     static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("moe.startup-archives", "true"));
-
-    private final String program;
-    private final Path file;
-    private final Path jcmd;
-
-    private StartupArchive(String program, Path file, Path jcmd) {
-        this.program = program;
-        this.file = file;
-        this.jcmd = jcmd;
-    }
 
     /**
      * The archive of {@code program}, whose classes come from the jars in or under {@code classpath} (a Quarkus app
@@ -57,11 +47,6 @@ final class StartupArchive {
         // "sharing" tells.
         boolean canRecord = Files.isExecutable(jcmd) && System.getProperty("java.vm.info", "").contains("sharing");
         return new StartupArchive(program, file, canRecord ? jcmd : null);
-    }
-
-    /** The archive's file, present once a start wrote it. */
-    Path file() {
-        return file;
     }
 
     /** One start of the program: the JVM options it runs with, and whether it is to write the archive once ready. */
