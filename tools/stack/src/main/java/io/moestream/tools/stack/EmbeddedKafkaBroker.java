@@ -37,8 +37,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Map<String, Object> adminConfig;
     private final StartupArchive archive;
     private volatile ChildProcess process;
-    /** Whether the current start records the startup archive, to be written once it is ready. */
-    private volatile boolean recording;
+    /** How the current process started: whether it is to write the startup archive once ready. */
+    private volatile StartupArchive.Start start;
     private volatile boolean closed;
 
     private EmbeddedKafkaBroker(String name, List<String> serverCommand, Path log, String bootstrapServers,
@@ -95,10 +95,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Starts (or, after it exited, restarts) the server on its formatted storage: the same node, its data kept. */
     void launch() {
-        StartupArchive.Start start = archive.nextStart();
+        start = archive.nextStart();
         List<String> command = new ArrayList<>(start.jvmOptions());
         command.addAll(serverCommand);
-        recording = start.records();
         process = ChildProcess.startJava(name, command, log);
         if (closed) {
             // the stack stopped while this node was being restarted: nothing may outlive it
@@ -133,10 +132,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 }
                 try {
                     admin.describeCluster().nodes().get();
-                    if (recording) {
-                        recording = false;
-                        archive.writeFrom(process); // its outcome shows in the next start's options, not worth a line
-                    }
+                    start.afterReady(process); // its outcome shows in the next start's options, not worth a line
                     return;
                 } catch (ExecutionException notYet) {
                     if (System.nanoTime() > deadline) {

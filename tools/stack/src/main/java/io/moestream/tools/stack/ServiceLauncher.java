@@ -33,40 +33,40 @@ final class ServiceLauncher {
 
     private final MoeHome home;
     private final Path logDir;
-    private final Map<String, StartupArchive> archives = new ConcurrentHashMap<>();
-    private final Map<String, String> mainClasses = new ConcurrentHashMap<>();
+    private final Map<String, Program> programs = new ConcurrentHashMap<>();
 
     ServiceLauncher(MoeHome home, Path logDir) {
         this.home = home;
         this.logDir = logDir;
     }
 
-    /**
-     * A started service: its process, the HTTP port of its health and metrics endpoints, and its module's startup
-     * archive when this start is to write it.
-     */
-    record Service(ChildProcess process, int httpPort, Optional<StartupArchive> archiveToWrite) {
+    /** A started service: its process, the HTTP port of its health and metrics endpoints, and how it started. */
+    record Service(ChildProcess process, int httpPort, StartupArchive.Start start) {
+    }
+
+    /** A service module's jar, the main class its manifest names (Quarkus's runner) and its startup archive. */
+    private record Program(Path jar, String mainClass, StartupArchive archive) {
+        static Program of(String module, Path jar, MoeHome home) {
+            return new Program(jar, manifestMainClass(jar), StartupArchive.of(module,
+                    List.of(jar.getParent(), home.exitWithParentJar()), jar.getParent().resolveSibling("startup-archive")));
+        }
     }
 
     Service start(String name, String module, Map<String, String> properties, List<String> jvmOptions) {
         int httpPort = FreePorts.next();
         Map<String, String> all = new TreeMap<>(properties);
         all.put("quarkus.http.port", Integer.toString(httpPort));
-        Path jar = home.serviceJar(module);
-        StartupArchive archive = archives.computeIfAbsent(module,
-                m -> StartupArchive.of(m, List.of(jar.getParent(), home.exitWithParentJar()),
-                        jar.getParent().resolveSibling("startup-archive")));
-        StartupArchive.Start start = archive.nextStart();
+        Program program = programs.computeIfAbsent(module, m -> Program.of(m, home.serviceJar(m), home));
+        StartupArchive.Start start = program.archive().nextStart();
         List<String> args = new ArrayList<>(start.jvmOptions());
         args.addAll(jvmOptions);
         all.forEach((key, value) -> args.add("-D" + key + "=" + value));
-        args.addAll(home.exitWithParent(jar.toString(), mainClasses.computeIfAbsent(module, m -> mainClass(jar))));
-        return new Service(ChildProcess.startJava(name, args, logDir.resolve(name + ".log")), httpPort,
-                start.records() ? Optional.of(archive) : Optional.empty());
+        args.addAll(home.exitWithParent(program.jar().toString(), program.mainClass()));
+        return new Service(ChildProcess.startJava(name, args, logDir.resolve(name + ".log")), httpPort, start);
     }
 
     /** The main class that the manifest of a service jar names: Quarkus's runner. */
-    private static String mainClass(Path jar) {
+    private static String manifestMainClass(Path jar) {
         try (JarFile file = new JarFile(jar.toFile())) {
             return file.getManifest().getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
         } catch (IOException e) {
@@ -90,9 +90,7 @@ final class ServiceLauncher {
             }
             Optional<HttpResponse<String>> response = get(health);
             if (response.isPresent() && response.get().statusCode() == 200) {
-                if (service.archiveToWrite().isPresent()) {
-                    progress.accept(service.archiveToWrite().get().writeFrom(process));
-                }
+                service.start().afterReady(process).ifPresent(progress);
                 return;
             }
             Matcher loaded = LOADED.matcher(response.map(HttpResponse::body).orElse(""));

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -49,21 +50,32 @@ record StartupArchive(String program, Path file, Path jcmd) {
         return new StartupArchive(program, file, canRecord ? jcmd : null);
     }
 
-    /** One start of the program: the JVM options it runs with, and whether it is to write the archive once ready. */
-    record Start(List<String> jvmOptions, boolean records) {
+    /**
+     * One start of the program: the JVM options it runs with, and the archive it is to write once ready (null when it
+     * maps one or runs without).
+     */
+    record Start(List<String> jvmOptions, StartupArchive toWrite) {
+        boolean records() {
+            return toWrite != null;
+        }
+
+        /** Once this start is ready: writes the archive if it recorded, and says how that went. */
+        Optional<String> afterReady(ChildProcess ready) throws InterruptedException {
+            return records() ? Optional.of(toWrite.writeFrom(ready)) : Optional.empty();
+        }
     }
 
     Start nextStart() {
         if (!ENABLED) {
-            return new Start(List.of(), false);
+            return new Start(List.of(), null);
         }
         if (Files.isRegularFile(file)) {
-            return new Start(List.of(QUIET, "-XX:SharedArchiveFile=" + file), false);
+            return new Start(List.of(QUIET, "-XX:SharedArchiveFile=" + file), null);
         }
         if (jcmd == null) {
-            return new Start(List.of(), false);
+            return new Start(List.of(), null);
         }
-        return new Start(List.of(QUIET, "-XX:+RecordDynamicDumpInfo"), true);
+        return new Start(List.of(QUIET, "-XX:+RecordDynamicDumpInfo"), this);
     }
 
     /**
@@ -79,11 +91,12 @@ record StartupArchive(String program, Path file, Path jcmd) {
             Files.createDirectories(file.getParent());
             Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(ready.pid()), "VM.cds", "dynamic_dump",
                     partial.toString()).redirectErrorStream(true).start();
-            String output = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            // its few lines fit the pipe: read once it exited, so that the timeout holds
             if (!dump.waitFor(DUMP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 dump.destroyForcibly();
                 return program + ": no startup archive (jcmd took over " + DUMP_TIMEOUT_SECONDS + " s)";
             }
+            String output = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (dump.exitValue() != 0 || !Files.isRegularFile(partial) || Files.size(partial) == 0) {
                 return program + ": no startup archive (jcmd VM.cds dynamic_dump: exit code " + dump.exitValue() + ", "
                         + output.lines().filter(line -> !line.startsWith("Picked up ")).collect(Collectors.joining(" "))
