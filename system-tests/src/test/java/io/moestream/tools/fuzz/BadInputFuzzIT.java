@@ -23,6 +23,7 @@ import io.moestream.core.topics.Topics;
 import io.moestream.proto.oip.GRPCInferenceServiceGrpc;
 import io.moestream.proto.oip.ModelInferRequest;
 import io.moestream.proto.v1.ExpertTask;
+import io.moestream.proto.v1.GateWeightTarget;
 import io.moestream.proto.v1.InferChunk;
 import io.moestream.proto.v1.InferResult;
 import io.moestream.proto.v1.TokenChunk;
@@ -279,6 +280,13 @@ class BadInputFuzzIT {
         }
         TRIED.addAndGet(2 * ROUNDS);
         Map<String, ConsumerRecord<String, byte[]>> deadLetters = awaitDeadLetters(expectedSource.keySet());
+        Map<String, String> unexpectedReasons = new HashMap<>();
+        deadLetters.forEach((key, letter) -> {
+            if (!expectedSource.containsKey(key)) {
+                unexpectedReasons.put(key, header(letter, Topics.DLQ_REASON_HEADER));
+            }
+        });
+        assertThat(unexpectedReasons).as("dead letters for records the oracle counts valid").isEmpty();
         assertThat(deadLetters.keySet()).containsExactlyInAnyOrderElementsOf(expectedSource.keySet());
         deadLetters.forEach((key, letter) -> {
             assertThat(header(letter, Topics.DLQ_SOURCE_HEADER)).as(key).isEqualTo(expectedSource.get(key));
@@ -396,7 +404,8 @@ class BadInputFuzzIT {
         }
         try {
             ExpertTask task = ExpertTask.parseFrom(record.value());
-            if (task.getRequestId().isEmpty() || task.getLayer() != 0 || task.getExpert() != expert || !task.hasRows()) {
+            if (task.getRequestId().isEmpty() || task.getLayer() != 0 || task.getExpert() != expert || !task.hasRows()
+                    || task.getGateWeightTarget() == GateWeightTarget.UNRECOGNIZED) {
                 return false;
             }
             Matrix rows = TensorMessages.fromProto(task.getRows(), D_MODEL, MAX_ROWS);
