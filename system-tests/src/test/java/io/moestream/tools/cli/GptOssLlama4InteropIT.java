@@ -11,14 +11,9 @@ import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.core.tensor.Matrix;
 import io.moestream.tools.stack.MoeHome;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * of the family (experts fused and input-major; F32, BF16, or for GPT-OSS MXFP4; Llama-4 also as the multimodal
  * checkpoint under {@code language_model.} with MoE every second layer) and computes its MoE layers by its
  * transcription of the Hugging Face blocks ({@code src/test/python/gpt_oss_llama4_numpy.py}); {@code ./moe up} serves
- * it (its embedded broker in the first case, in the others one broker in the test JVM under a topic prefix per case;
- * router, experts, gateway as processes) and {@code ./moe infer} (a process in the first case, its command line in the
+ * it (a process on its embedded broker in the first case; in the others the stack of its command line, started in the
+ * test JVM on one broker there under a topic prefix per case; router, experts, gateway as processes) and {@code ./moe infer} (a process in the first case, its command line in the
  * test JVM in the others) must reproduce numpy's output and
  * the in-process reference layer's for every MoE layer. GPT-OSS's cases must have clamped gate and up values.
  */
@@ -69,14 +64,9 @@ class GptOssLlama4InteropIT {
         // when ./moe up serves it and ./moe infer streams numpy's input through each MoE layer; numpy computes in FP32
         // from the stored values, so the experts do too (the default, auto, computes a BF16 checkpoint in BF16 where
         // the CPU has BF16 units: Bf16ExpertsIT checks that path against the reference on the same backend)
-        Process up = new ProcessBuilder(InteropProcesses.withBroker(List.of(moe.toString(), "up", "--model",
-                work.resolve("model").toString(), "--gateway-port", "0", "--compute-dtype", "fp32"), broker, BROKER.kafka(),
-                family + "-" + dtype)).redirectErrorStream(true).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
-            Matcher ready = InteropProcesses.awaitReadyLine(out);
-            String gateway = ready.group(1) + ":" + ready.group(2);
-            CompletableFuture.runAsync(() -> out.lines().forEach(line -> System.out.println("[moe up] " + line)));
+        try (InteropProcesses.Served up = InteropProcesses.up(moe, List.of("--model", work.resolve("model").toString(),
+                "--gateway-port", "0", "--compute-dtype", "fp32"), broker, BROKER.kafka(), family + "-" + dtype)) {
+            String gateway = up.gateway();
             Matrix x = Npy.read(work.resolve("x.npy"));
             for (JsonNode layerNode : stats.get("moe_layers")) {
                 int layer = layerNode.asInt();
@@ -98,12 +88,7 @@ class GptOssLlama4InteropIT {
             }
 
             // and SIGTERM stops the stack
-            up.destroy();
-            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("moe up exits on SIGTERM").isTrue();
-            assertThat(InteropProcesses.accepts(ready.group(1), Integer.parseInt(ready.group(2)))).as("gateway port closed")
-                    .isFalse();
-        } finally {
-            InteropProcesses.stop(up);
+            up.stopAsAUserDoes();
         }
     }
 }

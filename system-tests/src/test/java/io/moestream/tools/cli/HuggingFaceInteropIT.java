@@ -8,14 +8,9 @@ import io.moestream.core.layer.ReferenceMoeLayer;
 import io.moestream.core.model.MoeModel;
 import io.moestream.core.tensor.ErrorStats;
 import io.moestream.tools.stack.MoeHome;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +20,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The user's path with a model we did not write: for each supported family, numpy writes a sharded F16
  * two-layer checkpoint in that family's Hugging Face layout (per-expert tensors, or the fused layout for two
- * families) and computes both layers itself; {@code ./moe up} serves it (its embedded broker in the first case, in
- * the others one broker in the test JVM under a topic prefix per case; all services as processes, every layer, shared experts as their own expert; the Mixtral case serves only layer 1 with
+ * families) and computes both layers itself; {@code ./moe up} serves it (a process on its embedded broker in the first
+ * case; in the others the stack of its command line, started in the test JVM on one broker there under a topic prefix
+ * per case; all services as processes, every layer, shared experts as their own expert; the Mixtral case serves only layer 1 with
  * {@code --layers 1}, and a request for layer 0 must be refused) and {@code ./moe infer} (a process in the first case,
  * its command line in the test JVM in the others) must reproduce numpy's output and the in-process reference layer's
  * for each served layer. Ctrl-C
@@ -59,14 +55,9 @@ class HuggingFaceInteropIT {
 
         // when ./moe up serves it (every MoE layer, or only layer 1) and ./moe infer streams numpy's input through
         // each served layer
-        Process up = new ProcessBuilder(InteropProcesses.withBroker(List.of(moe.toString(), "up", "--model",
-                work.resolve("model").toString(), "--gateway-port", "0", "--layers", layers), broker, BROKER.kafka(),
-                family + "-" + layout)).redirectErrorStream(true).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
-            Matcher ready = InteropProcesses.awaitReadyLine(out);
-            String gateway = ready.group(1) + ":" + ready.group(2);
-            CompletableFuture.runAsync(() -> out.lines().forEach(line -> System.out.println("[moe up] " + line)));
+        try (InteropProcesses.Served up = InteropProcesses.up(moe, List.of("--model", work.resolve("model").toString(),
+                "--gateway-port", "0", "--layers", layers), broker, BROKER.kafka(), family + "-" + layout)) {
+            String gateway = up.gateway();
             for (int layer = 0; layer < 2; layer++) {
                 if (!layers.equals("all") && !layers.equals(Integer.toString(layer))) {
                     String refused = InteropProcesses.runExpectingFailure(List.of(moe.toString(), "infer", "--gateway", gateway, "--layer",
@@ -93,11 +84,7 @@ class HuggingFaceInteropIT {
             }
 
             // and SIGTERM stops the stack: moe up exits and the gateway port closes
-            up.destroy();
-            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("moe up exits on SIGTERM").isTrue();
-            assertThat(InteropProcesses.accepts(ready.group(1), Integer.parseInt(ready.group(2)))).as("gateway port closed").isFalse();
-        } finally {
-            InteropProcesses.stop(up);
+            up.stopAsAUserDoes();
         }
     }
 }

@@ -107,13 +107,12 @@ public final class UpCommand implements Callable<Integer> {
         }
     }
 
-    @Override
-    public Integer call() throws Exception {
+    /** The stack these flags ask for. */
+    StackOptions stackOptions() {
         if (alertWebhook != null && !monitoring) {
             throw new IllegalArgumentException("--alert-webhook is for the Alertmanager of --monitoring: add --monitoring");
         }
-        StackOptions options = new StackOptions(model, bootstrap, gatewayPort, placement.source(), Map.of(),
-                new Topics(topicPrefix))
+        return new StackOptions(model, bootstrap, gatewayPort, placement.source(), Map.of(), new Topics(topicPrefix))
                 .withRouting(routing.toOptions())
                 .withLayers(layers)
                 .withWireDtype(wireDtype)
@@ -123,6 +122,11 @@ public final class UpCommand implements Callable<Integer> {
                 .withBrokers(brokers)
                 .withMonitoring(monitoring ? MonitoringOptions.on(alertWebhook) : MonitoringOptions.OFF)
                 .withPropertiesOver(serviceProperties.properties());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        StackOptions options = stackOptions();
         // Ctrl-C or SIGTERM at any moment stops every process up started: once the stack is up, the stack stops them
         // (and says so); while it is still starting (brokers, services, experts loading), every child process started
         // so far is stopped, with one line, and the starting thread is interrupted so that it deletes the working
