@@ -33,6 +33,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.utils.Utils;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,9 +93,13 @@ class ExpertScaleOutIT {
                     Matrix x = inputs.get(i);
                     outputs.add(CompletableFuture.supplyAsync(() -> infer(stack.gatewayAddress(), request, x), clients));
                 }
-                await("expert-0-r1 serves the streams").atMost(GROUP_WAIT).pollInterval(Duration.ofMillis(100))
-                        .until(() -> PrometheusScrape.of(stack.httpAddress("expert-0-r1"))
-                                .sum("moe_expert_tokens_total", Map.of()) > 0);
+                try {
+                    await("expert-0-r1 serves the streams").atMost(GROUP_WAIT).pollInterval(Duration.ofMillis(100))
+                            .until(() -> tokens(stack, "expert-0-r1") > 0);
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError("expert-0-r1 computed no token within " + GROUP_WAIT + ": "
+                            + pipelineState(stack, admin, group, outputs), e);
+                }
                 assertThat(outputs).as("streams still running when the expert is killed").noneMatch(CompletableFuture::isDone);
                 second.kill();
                 System.out.println("killed expert-0-r1 (pid " + second.pid() + ") mid-stream");
@@ -124,6 +129,27 @@ class ExpertScaleOutIT {
         } catch (Exception e) {
             throw new IllegalStateException(request + " failed", e);
         }
+    }
+
+    private static double tokens(LocalStack stack, String replica) throws Exception {
+        return PrometheusScrape.of(stack.httpAddress(replica)).sum("moe_expert_tokens_total", Map.of());
+    }
+
+    /** What a stalled run needs to be understood: each replica's tokens, the group's members, the streams. */
+    private static String pipelineState(LocalStack stack, Admin admin, String group,
+                                        List<CompletableFuture<Matrix>> outputs) {
+        StringBuilder state = new StringBuilder();
+        try {
+            state.append("tokens expert-0-r0 ").append(tokens(stack, "expert-0-r0"))
+                    .append(", expert-0-r1 ").append(tokens(stack, "expert-0-r1"));
+            for (MemberDescription member : admin.describeConsumerGroups(List.of(group)).all().get().get(group).members()) {
+                state.append("; member ").append(member.clientId()).append(" holds ")
+                        .append(member.assignment().topicPartitions());
+            }
+        } catch (Exception e) {
+            state.append("; (could not read more: ").append(e).append(')');
+        }
+        return state.append("; streams done: ").append(outputs.stream().map(CompletableFuture::isDone).toList()).toString();
     }
 
     /** A request id whose tasks land on {@code partition} (the producer's default partitioner on the key). */
