@@ -58,7 +58,7 @@ final class InteropProcesses {
         String gateway();
 
         /** Stops it as its user does: {@code ./moe up} must exit on SIGTERM and its gateway's port close. */
-        void stopAsAUserDoes() throws Exception;
+        void stopAsAUserDoes() throws InterruptedException;
 
         /** Stops it however the test ended. */
         @Override
@@ -99,14 +99,8 @@ final class InteropProcesses {
         }
     }
 
-    private static final class StackInThisJvm implements Served {
-        private final LocalStack stack;
-        private boolean closed;
-
-        StackInThisJvm(LocalStack stack) {
-            this.stack = stack;
-        }
-
+    /** A stack started in this JVM; closing it again (after the test stopped it) finds nothing left to stop. */
+    private record StackInThisJvm(LocalStack stack) implements Served {
         @Override
         public String gateway() {
             return stack.gatewayAddress();
@@ -114,15 +108,12 @@ final class InteropProcesses {
 
         @Override
         public void stopAsAUserDoes() {
-            close();
+            stack.close();
         }
 
         @Override
         public void close() {
-            if (!closed) {
-                closed = true;
-                stack.close();
-            }
+            stack.close();
         }
     }
 
